@@ -1,0 +1,123 @@
+"""The ``miglod`` command: a thin shell over the library.
+
+Exit codes: 0 ok, 1 does not conform or the query failed, 2 bad input or usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from converter.errors import ConverterError
+from converter.readers import INPUT_FORMATS
+from miglod import __version__
+from miglod.conversion import convert_files, environ, generation_time, output_format
+from miglod.settings import SETTINGS_BY_NAME, SettingsError, resolve
+
+
+class UsageError(Exception):
+    """Raise when the command line asks for something impossible."""
+
+
+def _setting_option(parser: argparse.ArgumentParser, name: str) -> None:
+    setting = SETTINGS_BY_NAME[name]
+    parser.add_argument(
+        setting.flag,
+        dest=name,
+        default=None,
+        help=f"{setting.help} (default {setting.default!r}; env {setting.env})",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of every sub-command."""
+    parser = argparse.ArgumentParser(
+        prog="miglod", description="Publish migration-governance news as linked open data."
+    )
+    parser.add_argument("--version", action="version", version=f"miglod {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    convert = commands.add_parser("convert", help="convert news files to RDF")
+    convert.add_argument(
+        "inputs", nargs="+", metavar="INPUT", help="news listing, feed or JSON Lines file"
+    )
+    convert.add_argument("-o", "--output", help="output file (default: standard output)")
+    convert.add_argument(
+        "--format",
+        choices=["turtle", "jsonld", "nt", "nq"],
+        help="output format (default: from the output suffix, else turtle)",
+    )
+    convert.add_argument(
+        "--input-format",
+        choices=INPUT_FORMATS,
+        help="input format (default: detected from content and suffix)",
+    )
+    convert.add_argument(
+        "--generated-at",
+        help="generation time, ISO 8601 (default: SOURCE_DATE_EPOCH, else the newest input's modification time)",
+    )
+    convert.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="skip invalid items (each is reported) instead of failing",
+    )
+    _setting_option(convert, "base_iri")
+    _setting_option(convert, "publisher")
+    convert.set_defaults(handler=_convert)
+    return parser
+
+
+def _convert(args: argparse.Namespace) -> int:
+    settings = resolve({"base_iri": args.base_iri, "publisher": args.publisher}, environ())
+    paths = [Path(p) for p in args.inputs]
+    for path in paths:
+        if not path.is_file():
+            raise ConverterError("no such input file", source=str(path))
+    fmt = output_format(args.format, args.output)
+    generated_at = generation_time(paths, args.generated_at, environ())
+
+    def skipped(error: ConverterError) -> None:
+        print(f"miglod: skipped {error}", file=sys.stderr)
+
+    report = convert_files(
+        paths,
+        args.output,
+        fmt=fmt,
+        base=settings["base_iri"],
+        publisher=settings["publisher"],
+        generated_at=generated_at,
+        input_format=args.input_format,
+        skip_invalid=args.skip_invalid,
+        on_skip=skipped,
+        stdout=lambda text: sys.stdout.write(text),
+    )
+    skipped_count = len(report.skipped or [])
+    where = args.output if args.output and args.output != "-" else "standard output"
+    print(
+        f"miglod: {report.items} items, {report.triples} item triples -> {where}"
+        + (f"; {skipped_count} skipped" if skipped_count else ""),
+        file=sys.stderr,
+    )
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except ConverterError as exc:
+        print(f"miglod: error: {exc}", file=sys.stderr)
+        return 2
+    except (SettingsError, UsageError) as exc:
+        print(f"miglod: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

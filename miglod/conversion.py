@@ -1,0 +1,196 @@
+"""Convert input files to one RDF output: the I/O edge around :mod:`converter`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph
+
+from converter.errors import ConverterError, EmptyInputError
+from converter.mapping import MappedItem
+from converter.ntriples import quad_line, triple_line
+from converter.pipeline import Converter
+from converter.readers import read_items
+from miglod.atomic import atomic_writer
+
+OUTPUT_FORMATS = {"turtle": "turtle", "ttl": "turtle", "jsonld": "json-ld", "nt": "nt", "nq": "nq"}
+SUFFIX_FORMATS = {
+    ".ttl": "turtle",
+    ".jsonld": "jsonld",
+    ".json": "jsonld",
+    ".nt": "nt",
+    ".nq": "nq",
+}
+JSONLD_CONTEXT = {"schema": "https://schema.org/", "@vocab": "https://schema.org/"}
+
+
+@dataclass
+class ConversionReport:
+    """What a conversion did: items converted and items skipped (with why)."""
+
+    items: int = 0
+    triples: int = 0
+    skipped: list[ConverterError] | None = None
+
+
+def generation_time(
+    paths: Sequence[Path], given: str | None, environ: dict[str, str]
+) -> dt.datetime:
+    """Return the generation time: ``given``, else SOURCE_DATE_EPOCH, else the newest input's mtime.
+
+    Never the clock, so that converting the same files twice gives the same bytes.
+    """
+    if given:
+        try:
+            value = dt.datetime.fromisoformat(given.replace("Z", "+00:00"))
+        except ValueError:
+            raise ConverterError(f"--generated-at: not an ISO 8601 date-time: {given!r}") from None
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    epoch = environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+        except ValueError:
+            raise ConverterError(f"SOURCE_DATE_EPOCH is not an integer: {epoch!r}") from None
+    newest = max((p.stat().st_mtime for p in paths), default=0.0)
+    return dt.datetime.fromtimestamp(int(newest), dt.UTC)
+
+
+def output_format(fmt: str | None, output: str | None) -> str:
+    """Return the output format asked for, else the one the output's suffix implies, else turtle."""
+    if fmt:
+        if fmt not in OUTPUT_FORMATS:
+            raise ConverterError(
+                f"unknown output format {fmt!r}; use one of turtle, jsonld, nt, nq"
+            )
+        return fmt if fmt != "ttl" else "turtle"
+    if output and output != "-":
+        return SUFFIX_FORMATS.get(Path(output).suffix.lower(), "turtle")
+    return "turtle"
+
+
+def read_input(path: Path) -> bytes:
+    """Return the bytes of an input file, as a typed error when it cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ConverterError(f"cannot read input: {exc.strerror}", source=str(path)) from None
+
+
+def iter_mapped(
+    converter: Converter,
+    paths: Sequence[Path],
+    *,
+    input_format: str | None,
+    skip_invalid: bool,
+    report: ConversionReport,
+    on_skip: Callable[[ConverterError], None] | None = None,
+    names: Sequence[str] | None = None,
+) -> Iterator[MappedItem]:
+    """Read every input and yield its mapped items; skipped items go to ``report``."""
+    report.skipped = []
+    for index, path in enumerate(paths):
+        name = names[index] if names else str(path)
+        data = read_input(path)
+        count = 0
+        for entry in read_items(data, name, input_format=input_format, skip_invalid=skip_invalid):
+            if isinstance(entry, ConverterError):
+                report.skipped.append(entry)
+                if on_skip:
+                    on_skip(entry)
+                continue
+            try:
+                mapped = converter.convert_item(entry)
+            except ConverterError as exc:
+                if not skip_invalid:
+                    raise
+                report.skipped.append(exc)
+                if on_skip:
+                    on_skip(exc)
+                continue
+            count += 1
+            report.items += 1
+            report.triples += len(mapped.triples)
+            yield mapped
+        if count == 0 and not report.skipped:
+            raise EmptyInputError("no news items found", source=name)
+
+
+def convert_files(
+    paths: Sequence[Path],
+    output: str | None,
+    *,
+    fmt: str,
+    base: str,
+    publisher: str,
+    generated_at: dt.datetime,
+    input_format: str | None = None,
+    skip_invalid: bool = False,
+    on_skip: Callable[[ConverterError], None] | None = None,
+    stdout: Callable[[str], object] | None = None,
+) -> ConversionReport:
+    """Convert ``paths`` to one output file (written atomically) or to ``stdout``."""
+    converter = Converter(base=base, publisher=publisher, generated_at=generated_at)
+    report = ConversionReport()
+    mapped = iter_mapped(
+        converter,
+        paths,
+        input_format=input_format,
+        skip_invalid=skip_invalid,
+        report=report,
+        on_skip=on_skip,
+    )
+    if fmt in {"nt", "nq"}:
+        line = quad_line if fmt == "nq" else None
+
+        def lines() -> Iterator[str]:
+            for item in mapped:
+                for s, p, o in item.triples:
+                    yield line(s, p, o, item.graph) if line else triple_line(s, p, o)
+            for graph, (s, p, o) in converter.reference_triples():
+                yield line(s, p, o, graph) if line else triple_line(s, p, o)
+
+        _emit(lines(), output, stdout)
+        return report
+    graph = Graph()
+    graph.bind("schema", "https://schema.org/")
+    graph.bind("mig", converter.iris.mig)
+    graph.bind("prov", "http://www.w3.org/ns/prov#")
+    for item in mapped:
+        for triple in item.triples:
+            graph.add(triple)
+    for _, triple in converter.reference_triples():
+        graph.add(triple)
+    if fmt == "jsonld":
+        text = graph.serialize(format="json-ld", context=JSONLD_CONTEXT, auto_compact=True)
+    else:
+        text = graph.serialize(format="turtle")
+    _emit(iter([text]), output, stdout)
+    return report
+
+
+def _emit(
+    chunks: Iterator[str], output: str | None, stdout: Callable[[str], object] | None
+) -> None:
+    if output and output != "-":
+        with atomic_writer(output) as f:
+            buffer: list[str] = []
+            for chunk in chunks:
+                buffer.append(chunk)
+                if len(buffer) >= 4096:
+                    f.write("".join(buffer))
+                    buffer.clear()
+            f.write("".join(buffer))
+        return
+    # Standard output cannot be atomic; convert fully first so an error prints nothing.
+    text = "".join(chunks)
+    (stdout or print)(text)
+
+
+def environ() -> dict[str, str]:
+    """Return the process environment (read at the edge only)."""
+    return dict(os.environ)

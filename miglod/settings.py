@@ -1,0 +1,100 @@
+"""The one table of settings: name, default, help.
+
+Each setting is read, in increasing priority, from its default, from the
+environment variable ``MIGLOD_<NAME>``, from a mapping passed by the caller
+(the app config or the CLI's flags). The README documents every row; a test
+fails when one is missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from converter.iris import normalize_base
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """One configurable value."""
+
+    name: str
+    default: Any
+    help: str
+    parse: Callable[[str], Any] = str
+
+    @property
+    def env(self) -> str:
+        """Return the environment variable that sets this value."""
+        return "MIGLOD_" + self.name.upper()
+
+    @property
+    def flag(self) -> str:
+        """Return the command-line flag that sets this value."""
+        return "--" + self.name.replace("_", "-")
+
+
+def _bool(text: str) -> bool:
+    return text.strip().lower() in {"1", "true", "yes", "on"}
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("base_iri", "https://w3id.org/miglod/", "Base of every IRI the dataset mints."),
+    Setting("publisher", "iom", "Slug of the organisation that publishes the listings."),
+    Setting("store", "var/store", "Directory of the embedded on-disk store."),
+    Setting("data_dir", "data", "Directory of the input news files that `build` converts."),
+    Setting("host", "127.0.0.1", "Address `serve` listens on."),
+    Setting("port", 8080, "Port `serve` listens on.", int),
+    Setting("workers", 2, "Number of web worker processes `serve` starts.", int),
+    Setting("query_timeout", 10.0, "Seconds after which a SPARQL query is stopped.", float),
+    Setting("result_limit", 10000, "Maximum rows of a SPARQL result.", int),
+    Setting("page_size", 50, "Items per page of the /news collection.", int),
+    Setting("write_tokens", "", "Write tokens: 'name=token,…' or a path to a file of such lines."),
+    Setting("debug", False, "Run with debug logging.", _bool),
+    Setting("dumps", "var/dumps", "Directory of the dumps `build` writes and /dumps/ serves."),
+    Setting("cache_mb", 64, "Megabytes of rendered pages each web worker keeps in memory.", int),
+    Setting("max_age", 60, "Seconds clients and proxies may reuse a read response unasked.", int),
+)
+
+SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
+
+
+class SettingsError(ValueError):
+    """Raise when a setting has a value that cannot be used."""
+
+
+def resolve(
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """Return every setting's value: default, then environment, then ``overrides``.
+
+    Unknown names in ``overrides`` are rejected so that a typo is not silently ignored.
+    """
+    values: dict[str, Any] = {}
+    env = environ or {}
+    for setting in SETTINGS:
+        value: Any = setting.default
+        if setting.env in env:
+            value = _parse(setting, env[setting.env])
+        values[setting.name] = value
+    for name, value in (overrides or {}).items():
+        if value is None:
+            continue
+        setting = SETTINGS_BY_NAME.get(name)
+        if setting is None:
+            raise SettingsError(f"unknown setting {name!r}")
+        values[name] = _parse(setting, value) if isinstance(value, str) else value
+    try:
+        values["base_iri"] = normalize_base(str(values["base_iri"]))
+    except ValueError as exc:
+        raise SettingsError(f"base_iri: {exc}") from None
+    return values
+
+
+def _parse(setting: Setting, raw: str) -> Any:
+    try:
+        return setting.parse(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{setting.env}: cannot read {raw!r}: {exc}") from None
