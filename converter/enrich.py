@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from converter.extract.countries import CountryIndex
+from converter.extract.countries import CountryIndex, CountryMention
 from converter.extract.dateline import find_dateline
 from converter.extract.events import find_event
 from converter.extract.frameworks import FrameworkIndex
@@ -21,7 +21,7 @@ class Enricher:
 
     def __init__(self) -> None:
         self.places = PlaceIndex()
-        self.countries = CountryIndex()
+        self.countries = CountryIndex(places=self.places)
         self.organizations = OrganizationIndex()
         self.frameworks = FrameworkIndex()
         self.themes = ThemeClassifier()
@@ -36,14 +36,12 @@ class Enricher:
         text = item.text
         language = self.language.detect(text, item.language)
         country_mentions = self.countries.find(text)
-        place_mentions = self.places.find(text)
 
         places: dict[str, Place] = {}
-        for mention in place_mentions:
-            places.setdefault(mention.place.slug, mention.place)
-        codes = [m.code for m in country_mentions]
-        codes += [p.country for p in places.values()]
-        countries = list(dict.fromkeys(codes))
+        for mention in country_mentions:
+            if mention.place is not None:
+                places.setdefault(mention.place.slug, mention.place)
+        countries = list(dict.fromkeys(m.code for m in country_mentions))
 
         org_mentions = self.organizations.find(text, countries)
         organizations: dict[str, Organization] = {}
@@ -54,7 +52,7 @@ class Enricher:
         found = Enrichment(language=language, countries=countries)
         found.places = list(places.values())
         found.organizations = orgs
-        found.about = _main_countries(item, country_mentions, places.values(), countries)
+        found.about = _main_countries(item, country_mentions, countries)
         found.persons = find_people(text, orgs, countries)
         found.frameworks = self.frameworks.find(text)
         found.themes = self.themes.classify(item.headline, item.body, language)
@@ -74,10 +72,7 @@ class Enricher:
 
 
 def _main_countries(
-    item: NewsItem,
-    mentions: list,  # type: ignore[type-arg]
-    places: object,
-    countries: list[str],
+    item: NewsItem, mentions: list[CountryMention], countries: list[str]
 ) -> list[str]:
     """Return the countries an item is mainly about.
 

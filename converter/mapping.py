@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from rdflib import OWL, RDF, RDFS, XSD, Literal, Namespace, URIRef
+from rdflib import DCTERMS, RDF, RDFS, XSD, Literal, Namespace, URIRef
 from rdflib.namespace import PROV, SDO
 
 from converter.iris import Iris, item_id, slugify
@@ -105,7 +105,9 @@ def map_item(item: NewsItem, found: Enrichment, ctx: MappingContext) -> MappedIt
     for theme in found.themes:
         out.append((s, mig.theme, iris.theme(theme)))
     for path in found.frameworks:
-        out.append((s, mig.framework, iris.concept(path)))
+        # Frameworks link with mig:framework; a finer concept (a GCM objective) is a reference.
+        predicate = mig.framework if path.startswith("framework/") else DCTERMS.references
+        out.append((s, predicate, iris.concept(path)))
     if found.dateline is not None:
         out.append((s, SDO.dateline, Literal(found.dateline.text)))
         if found.dateline.place:
@@ -201,4 +203,3 @@ def _event(
         yield (e, mig.participantCount, Literal(event.participants))
 
 
-__all__ = ["OWL", "MappedItem", "MappingContext", "Triple", "map_item"]

@@ -113,7 +113,7 @@ class Enrichment:
     organizations: list[Organization] = field(default_factory=list)
     places: list[Place] = field(default_factory=list)
     persons: list[Person] = field(default_factory=list)
-    frameworks: list[str] = field(default_factory=list)  # concept paths, e.g. "gcm/objective-10"
+    frameworks: list[str] = field(default_factory=list)  # concept paths under def/, e.g. "framework/gcm"
     themes: list[str] = field(default_factory=list)  # theme slugs
     dateline: Dateline | None = None
     event: Event | None = None
