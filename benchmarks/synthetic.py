@@ -13,28 +13,144 @@ import random
 from collections.abc import Iterator
 from pathlib import Path
 
-MONTHS_EN = "January February March April May June July August September October November December".split()
-MONTHS_ES = "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre".split()
+MONTHS_EN = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+MONTHS_ES = [
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+]
 
-COUNTRIES_EN = ["Panama", "Mexico", "Honduras", "Guatemala", "El Salvador", "Costa Rica", "Suriname",
-                "Guyana", "the Dominican Republic", "Colombia", "Ecuador", "Peru", "Chile", "Belize",
-                "Jamaica", "Trinidad and Tobago", "Haiti", "Brazil", "Argentina", "Nicaragua"]
-COUNTRIES_ES = ["Panamá", "México", "Honduras", "Guatemala", "El Salvador", "Costa Rica", "Surinam",
-                "Colombia", "Ecuador", "Perú", "Chile", "Belice", "República Dominicana", "Argentina"]
-DEMONYMS_EN = ["Honduran", "Guatemalan", "Venezuelan", "Haitian", "Salvadoran", "Mexican", "Colombian"]
-DEMONYMS_ES = ["hondureños", "guatemaltecas", "venezolanos", "haitianos", "salvadoreñas", "nicaragüenses"]
-CITIES = ["Georgetown, Guyana", "Panama City", "San José", "Tegucigalpa", "Guatemala City",
-          "Port-au-Prince", "Paramaribo", "Kingston", "Bogotá", "Quito", "Lima", "Santo Domingo"]
-ORGS_EN = ["the International Organization for Migration (IOM)", "IOM", "the International Labour Organization (ILO)",
-           "UNHCR", "CARICOM IMPACS", "the Regional Conference on Migration (RCM)", "UNICEF",
-           "the Organization of American States (OAS)", "FLACSO Costa Rica", "SICA"]
-ORGS_ES = ["la Organización Internacional para las Migraciones (OIM)", "la OIM", "la OIT", "ACNUR",
-           "el Instituto Nacional de Migración (INM)", "la Conferencia Regional sobre Migración (CRM)"]
-TOPICS_EN = ["labour migration", "border management", "the protection of migrants in vulnerable situations",
-             "counter-trafficking efforts", "migration governance", "information hubs on migration",
-             "disaster displacement", "the reintegration of returnees", "migrant health", "migration data"]
-TOPICS_ES = ["la migración laboral", "la gestión de fronteras", "la protección de personas migrantes",
-             "la lucha contra la trata de personas", "la gobernanza migratoria", "el retorno y la reintegración"]
+COUNTRIES_EN = [
+    "Panama",
+    "Mexico",
+    "Honduras",
+    "Guatemala",
+    "El Salvador",
+    "Costa Rica",
+    "Suriname",
+    "Guyana",
+    "the Dominican Republic",
+    "Colombia",
+    "Ecuador",
+    "Peru",
+    "Chile",
+    "Belize",
+    "Jamaica",
+    "Trinidad and Tobago",
+    "Haiti",
+    "Brazil",
+    "Argentina",
+    "Nicaragua",
+]
+COUNTRIES_ES = [
+    "Panamá",
+    "México",
+    "Honduras",
+    "Guatemala",
+    "El Salvador",
+    "Costa Rica",
+    "Surinam",
+    "Colombia",
+    "Ecuador",
+    "Perú",
+    "Chile",
+    "Belice",
+    "República Dominicana",
+    "Argentina",
+]
+DEMONYMS_EN = [
+    "Honduran",
+    "Guatemalan",
+    "Venezuelan",
+    "Haitian",
+    "Salvadoran",
+    "Mexican",
+    "Colombian",
+]
+DEMONYMS_ES = [
+    "hondureños",
+    "guatemaltecas",
+    "venezolanos",
+    "haitianos",
+    "salvadoreñas",
+    "nicaragüenses",
+]
+CITIES = [
+    "Georgetown, Guyana",
+    "Panama City",
+    "San José",
+    "Tegucigalpa",
+    "Guatemala City",
+    "Port-au-Prince",
+    "Paramaribo",
+    "Kingston",
+    "Bogotá",
+    "Quito",
+    "Lima",
+    "Santo Domingo",
+]
+ORGS_EN = [
+    "the International Organization for Migration (IOM)",
+    "IOM",
+    "the International Labour Organization (ILO)",
+    "UNHCR",
+    "CARICOM IMPACS",
+    "the Regional Conference on Migration (RCM)",
+    "UNICEF",
+    "the Organization of American States (OAS)",
+    "FLACSO Costa Rica",
+    "SICA",
+]
+ORGS_ES = [
+    "la Organización Internacional para las Migraciones (OIM)",
+    "la OIM",
+    "la OIT",
+    "ACNUR",
+    "el Instituto Nacional de Migración (INM)",
+    "la Conferencia Regional sobre Migración (CRM)",
+]
+TOPICS_EN = [
+    "labour migration",
+    "border management",
+    "the protection of migrants in vulnerable situations",
+    "counter-trafficking efforts",
+    "migration governance",
+    "information hubs on migration",
+    "disaster displacement",
+    "the reintegration of returnees",
+    "migrant health",
+    "migration data",
+]
+TOPICS_ES = [
+    "la migración laboral",
+    "la gestión de fronteras",
+    "la protección de personas migrantes",
+    "la lucha contra la trata de personas",
+    "la gobernanza migratoria",
+    "el retorno y la reintegración",
+]
 EVENTS_EN = ["workshop", "online course", "training", "forum", "regional meeting", "launch event"]
 EVENTS_ES = ["taller", "curso virtual", "capacitación", "foro", "reunión regional"]
 
@@ -52,11 +168,15 @@ def _english(rng: random.Random, day: dt.date, n: int) -> tuple[str, str, list[s
     end = start + dt.timedelta(days=rng.randrange(1, 20))
     date_line = f"{day.day} {MONTHS_EN[day.month - 1]}, {day.year}"
     headline = f"{org.removeprefix('the ').split(' (')[0]} and {country} advance {topic} ({n})"
-    first = (f"{org[0].upper() + org[1:]} and the Government of {country} held a {event} on {topic} "
-             f"from {MONTHS_EN[start.month - 1]} {start.day} to {MONTHS_EN[end.month - 1]} {end.day}, {end.year}, "
-             f"with more than {rng.randrange(10, 300)} officials from {other} and {rng.choice(CITIES)}.")
-    second = (f"{rng.choice(DEMONYMS_EN)} migrants and host communities took part, and {org2} presented "
-              f"a report on the Global Compact for Migration and SDG target 10.7.")
+    first = (
+        f"{org[0].upper() + org[1:]} and the Government of {country} held a {event} on {topic} "
+        f"from {MONTHS_EN[start.month - 1]} {start.day} to {MONTHS_EN[end.month - 1]} {end.day}, {end.year}, "
+        f"with more than {rng.randrange(10, 300)} officials from {other} and {rng.choice(CITIES)}."
+    )
+    second = (
+        f"{rng.choice(DEMONYMS_EN)} migrants and host communities took part, and {org2} presented "
+        f"a report on the Global Compact for Migration and SDG target 10.7."
+    )
     return date_line, headline, [first, second] if rng.random() < 0.6 else [first]
 
 
@@ -67,9 +187,11 @@ def _spanish(rng: random.Random, day: dt.date, n: int) -> tuple[str, str, list[s
     event = rng.choice(EVENTS_ES)
     date_line = f"{day.day} {MONTHS_ES[day.month - 1].capitalize()}, {day.year}"
     headline = f"{country} fortalece {topic} con apoyo de {org.split(' (')[0].removeprefix('la ').removeprefix('el ')} ({n})"
-    body = (f"{org[0].upper() + org[1:]} y el Gobierno de {country} realizaron un {event} sobre {topic} "
-            f"el {day.day} de {MONTHS_ES[day.month - 1]} de {day.year}, con {rng.randrange(10, 200)} "
-            f"participantes {rng.choice(DEMONYMS_ES)} en modalidad virtual.")
+    body = (
+        f"{org[0].upper() + org[1:]} y el Gobierno de {country} realizaron un {event} sobre {topic} "
+        f"el {day.day} de {MONTHS_ES[day.month - 1]} de {day.year}, con {rng.randrange(10, 200)} "
+        f"participantes {rng.choice(DEMONYMS_ES)} en modalidad virtual."
+    )
     return date_line, headline, [body]
 
 

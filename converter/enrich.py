@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 from converter.extract.countries import CountryIndex, CountryMention
 from converter.extract.dateline import find_dateline
@@ -68,6 +69,10 @@ class Enricher:
             countries=countries,
             dateline=found.dateline,
         )
+        event, dateline = found.event, found.dateline
+        if event is not None and event.start is None and dateline is not None and dateline.date:
+            # A dated dateline on an item that reports an event dates that event.
+            found.event = replace(event, start=dateline.date)
         return found
 
 

@@ -201,5 +201,3 @@ def _event(
         yield (e, SDO.organizer, iris.organization(slug))
     if event.participants is not None:
         yield (e, mig.participantCount, Literal(event.participants))
-
-

@@ -50,8 +50,9 @@ class Converter:
                 f"unknown publisher organisation {self.publisher!r}", field="publisher"
             )
         self.ontology = load_ontology(self.iris.base)
-        self.references = References(self.iris, self.enricher.countries, self.ontology)
-        self.references.organizations[publisher.slug] = publisher
+        self.references = References(
+            self.iris, self.enricher.countries, self.ontology, self.enricher.organization
+        )
         self._seen: dict[str, tuple[str, int]] = {}
 
     def convert_item(self, item: NewsItem) -> MappedItem:
@@ -67,9 +68,20 @@ class Converter:
                 field="headline",
             )
         self._seen[mapped.id] = (item.source.name, item.source.line)
-        extra = [self.enricher.organization(slug) for slug in mapped.organizations]
-        orgs = [*found.organizations, *(o for o in extra if o is not None)]
-        self.references.add(mapped, orgs, found.places)
+        known = {o.slug: o for o in found.organizations}
+        orgs = [
+            known.get(slug) or self.enricher.organization(slug) for slug in mapped.organizations
+        ]
+        missing = [
+            slug for slug, org in zip(mapped.organizations, orgs, strict=True) if org is None
+        ]
+        if missing:
+            raise ItemError(
+                f"links to organisations nobody describes: {', '.join(missing)}",
+                source=item.source.name,
+                line=item.source.line,
+            )
+        self.references.add(mapped, [o for o in orgs if o is not None], found.places)
         return mapped
 
     def convert(self, items: Iterable[NewsItem]) -> Iterator[MappedItem]:

@@ -113,7 +113,9 @@ class Enrichment:
     organizations: list[Organization] = field(default_factory=list)
     places: list[Place] = field(default_factory=list)
     persons: list[Person] = field(default_factory=list)
-    frameworks: list[str] = field(default_factory=list)  # concept paths under def/, e.g. "framework/gcm"
+    frameworks: list[str] = field(
+        default_factory=list
+    )  # concept paths under def/, e.g. "framework/gcm"
     themes: list[str] = field(default_factory=list)  # theme slugs
     dateline: Dateline | None = None
     event: Event | None = None

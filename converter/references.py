@@ -7,7 +7,7 @@ the converter writes validates and reads well on its own.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import SDO
@@ -25,8 +25,15 @@ COUNTRY_LANGUAGES = ("en", "es", "fr", "pt")
 class References:
     """Collect the resources that mapped items link to and describe them at the end."""
 
-    def __init__(self, iris: Iris, countries: CountryIndex, ontology: Graph) -> None:
+    def __init__(
+        self,
+        iris: Iris,
+        countries: CountryIndex,
+        ontology: Graph,
+        lookup: Callable[[str], Organization | None],
+    ) -> None:
         self.iris = iris
+        self.lookup = lookup
         self.country_index = countries
         self.ontology = ontology
         self.countries: set[str] = set()
@@ -41,13 +48,22 @@ class References:
         self.countries.update(mapped.countries)
         self.concepts.update(mapped.concepts)
         for org in organizations:
-            self.organizations.setdefault(org.slug, org)
+            self._add_organization(org)
         for place in places:
             self.places.setdefault(place.slug, place)
             self.countries.add(place.country)
         for org in list(self.organizations.values()):
             if org.country:
                 self.countries.add(org.country)
+
+    def _add_organization(self, org: Organization) -> None:
+        """Remember ``org`` and its parents, so that every link resolves."""
+        while org.slug not in self.organizations:
+            self.organizations[org.slug] = org
+            parent = self.lookup(org.parent) if org.parent else None
+            if parent is None:
+                return
+            org = parent
 
     def triples(self) -> Iterator[tuple[str, Triple]]:
         """Yield ``(graph name, triple)`` for every collected resource, in a stable order."""
@@ -87,6 +103,9 @@ def organization_triples(org: Organization, iris: Iris) -> Iterator[Triple]:
     """Describe one organisation: type, names by language, acronyms, parent, country."""
     o = iris.organization(org.slug)
     yield (o, RDF.type, SDO[org.kind])
+    if org.kind != "Organization":
+        # Typed as plain Organization too, so consumers without schema.org inference find it.
+        yield (o, RDF.type, SDO.Organization)
     labels = org.labels or (("en", org.name),)
     for lang, label in labels:
         yield (o, SDO.name, Literal(label, lang=lang))

@@ -15,6 +15,8 @@ from converter.readers import INPUT_FORMATS
 from miglod import __version__
 from miglod.conversion import convert_files, environ, generation_time, output_format
 from miglod.settings import SETTINGS_BY_NAME, SettingsError, resolve
+from ontology import load_ontology
+from shapes.command import run_validate_command
 
 
 class UsageError(Exception):
@@ -66,6 +68,20 @@ def build_parser() -> argparse.ArgumentParser:
     _setting_option(convert, "base_iri")
     _setting_option(convert, "publisher")
     convert.set_defaults(handler=_convert)
+
+    validate = commands.add_parser("validate", help="validate RDF files against the SHACL shapes")
+    validate.add_argument(
+        "files", nargs="+", metavar="FILE", help="Turtle, N-Triples, JSON-LD or RDF/XML file"
+    )
+    validate.add_argument("--shapes", help="shapes file or directory (default: the shipped shapes)")
+    validate.add_argument(
+        "--format", default="text", choices=["text", "json", "turtle", "html"], help="report format"
+    )
+    validate.add_argument(
+        "--data-format", help="RDF syntax of the files (default: from each suffix)"
+    )
+    _setting_option(validate, "base_iri")
+    validate.set_defaults(handler=_validate)
     return parser
 
 
@@ -101,6 +117,23 @@ def _convert(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    settings = resolve({"base_iri": args.base_iri}, environ())
+    code, output = run_validate_command(
+        args.files,
+        args.shapes,
+        args.format,
+        settings["base_iri"],
+        rdf_format=args.data_format,
+        extra=load_ontology(settings["base_iri"]),
+    )
+    stream = sys.stderr if code == 2 else sys.stdout
+    if code == 2:
+        output = "miglod: " + output
+    stream.write(output)
+    return code
 
 
 def main(argv: Sequence[str] | None = None) -> int:

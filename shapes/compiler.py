@@ -1,0 +1,346 @@
+"""Compile a SHACL Core shapes graph into SPARQL queries, one per constraint and shape.
+
+Each query finds, over the whole data graph at once, the results pyshacl would report one
+focus node at a time. Shapes that use a feature outside the supported subset raise
+:class:`Unsupported`, and the caller falls back to pyshacl for the whole shapes graph.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rdflib import RDF, RDFS, SH, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from shapes import sparqlgen as gen
+from shapes.sparqlgen import Names, Unsupported
+
+PER_VALUE: dict[Node, URIRef] = {
+    SH["class"]: SH.ClassConstraintComponent,
+    SH.datatype: SH.DatatypeConstraintComponent,
+    SH.nodeKind: SH.NodeKindConstraintComponent,
+    SH.minLength: SH.MinLengthConstraintComponent,
+    SH.maxLength: SH.MaxLengthConstraintComponent,
+    SH.pattern: SH.PatternConstraintComponent,
+    SH["in"]: SH.InConstraintComponent,
+    SH.languageIn: SH.LanguageInConstraintComponent,
+    SH.minInclusive: SH.MinInclusiveConstraintComponent,
+    SH.maxInclusive: SH.MaxInclusiveConstraintComponent,
+    SH.minExclusive: SH.MinExclusiveConstraintComponent,
+    SH.maxExclusive: SH.MaxExclusiveConstraintComponent,
+    SH.node: SH.NodeConstraintComponent,
+    SH["or"]: SH.OrConstraintComponent,
+    SH["and"]: SH.AndConstraintComponent,
+    SH["not"]: SH.NotConstraintComponent,
+    SH.xone: SH.XoneConstraintComponent,
+}
+PER_FOCUS = {SH.minCount, SH.maxCount, SH.hasValue, SH.uniqueLang}
+STRUCTURE = {SH.property, SH.sparql, SH.path, SH.flags, SH.deactivated, SH.severity, SH.message}
+TARGETS = {SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf}
+IGNORED = {SH.name, SH.description, SH.order, SH.group, SH.defaultValue}
+KNOWN = set(PER_VALUE) | PER_FOCUS | STRUCTURE | TARGETS | IGNORED
+SH_PREFIX = str(SH)
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One SPARQL query and what its rows mean."""
+
+    sparql: str
+    kind: str  # "value": rows bind ?this ?value; "focus": ?this only; "sparql": a SPARQL constraint
+    shape: Node
+    component: URIRef
+    severity: URIRef
+    path: Node | None
+    constraint: Node | None = None
+
+
+class Compiler:
+    """Turn the shapes of one shapes graph into :class:`Check` queries."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.names = Names()
+        self.checks: list[Check] = []
+        if (None, RDF.type, SH.ConstraintComponent) in graph or (None, SH.rule, None) in graph:
+            raise Unsupported("custom constraint components and rules")
+        if (None, SH.target, None) in graph:
+            raise Unsupported("SPARQL-based targets")
+
+    def compile(self) -> list[Check]:
+        """Return the checks of every shape that has targets."""
+        for shape in sorted(self._targeted(), key=str):
+            focus = self._target_focus(shape)
+            self._emit(shape, focus, set(), ())
+        return self.checks
+
+    def _targeted(self) -> set[Node]:
+        shapes = {s for p in TARGETS for s in self.graph.subjects(p, None)}
+        class_types = {RDFS.Class, *self.graph.subjects(RDFS.subClassOf, RDFS.Class)}
+        for shape_type in (SH.NodeShape, SH.PropertyShape):
+            for s in self.graph.subjects(RDF.type, shape_type):
+                if any((s, RDF.type, t) in self.graph for t in class_types):
+                    shapes.add(s)
+        return shapes
+
+    def _target_focus(self, shape: Node) -> str:
+        g, alts = self.graph, []
+        classes = list(g.objects(shape, SH.targetClass))
+        class_types = {RDFS.Class, *g.subjects(RDFS.subClassOf, RDFS.Class)}
+        if any((shape, RDF.type, t) in g for t in class_types):
+            classes.append(shape)
+        alts += [f"?this {gen.TYPE_PATH} {gen.term(c)} ." for c in classes]
+        alts += [f"VALUES ?this {{ {gen.term(n)} }}" for n in g.objects(shape, SH.targetNode)]
+        for p in g.objects(shape, SH.targetSubjectsOf):
+            alts.append(f"?this {gen.term(p)} {self.names.fresh('t')} .")
+        for p in g.objects(shape, SH.targetObjectsOf):
+            alts.append(f"{self.names.fresh('t')} {gen.term(p)} ?this .")
+        if len(alts) == 1 and classes:
+            return alts[0]  # one class target: each instance is bound once already
+        union = " UNION ".join("{ " + a + " }" for a in alts)
+        return f"{{ SELECT DISTINCT ?this WHERE {{ {union} }} }}"
+
+    def _params(self, shape: Node) -> list[tuple[Node, Node]]:
+        found: list[tuple[Node, Node]] = []
+        for p, o in self.graph.predicate_objects(shape):
+            if isinstance(p, URIRef) and p.startswith(SH_PREFIX):
+                if p not in KNOWN:
+                    raise Unsupported(f"{p} on {shape}")
+                found.append((p, o))
+        return found
+
+    def _deactivated(self, shape: Node) -> bool:
+        return any(
+            isinstance(o, Literal) and o.value is True
+            for o in self.graph.objects(shape, SH.deactivated)
+        )
+
+    def _severity(self, shape: Node) -> URIRef:
+        found = self.graph.value(shape, SH.severity)
+        return found if isinstance(found, URIRef) else SH.Violation
+
+    def _emit(self, shape: Node, focus: str, stack: set[Node], scope: tuple[str, ...]) -> None:
+        """Add the checks of ``shape`` for the focus nodes ``focus`` binds to ``?this``.
+
+        ``scope`` names the variables of enclosing focus nodes, so that a property shape
+        nested in another is checked once per parent focus node, as pyshacl does.
+        """
+        if self._deactivated(shape):
+            return
+        if shape in stack:
+            raise Unsupported("recursive shapes")
+        stack = stack | {shape}
+        params = self._params(shape)
+        keep = " ".join(scope)
+        path_node = self.graph.value(shape, SH.path)
+        ptext = gen.path(self.graph, path_node) if path_node is not None else None
+        values = f"?this {ptext} ?value ." if ptext else "BIND (?this AS ?value)"
+        severity = self._severity(shape)
+
+        def add(sparql: str, kind: str, component: URIRef, constraint: Node | None = None) -> None:
+            self.checks.append(
+                Check(sparql, kind, shape, component, severity, path_node, constraint)
+            )
+
+        for p, o in params:
+            if p in PER_VALUE:
+                ok: str = self.ok(shape, p, o, "?value", stack)
+                query = (
+                    f"SELECT DISTINCT {keep} ?this ?value"
+                    f" WHERE {{ {focus} {values} FILTER (!({ok})) }}"
+                )
+                add(query, "value", PER_VALUE[p])
+            elif p in PER_FOCUS:
+                found = self._focus_query(p, o, focus, ptext, keep)
+                if found:
+                    add(found, "focus", URIRef(SH_PREFIX + _component_name(p)))
+        child_focus, child_scope = focus, scope
+        if ptext:
+            outer = self.names.fresh("f")
+            child_scope = (*scope, outer)
+            child_focus = (
+                f"{{ SELECT DISTINCT {keep} {outer} ?this WHERE"
+                f" {{ {{ SELECT {keep} (?this AS {outer})"
+                f" WHERE {{ {focus} }} }} {outer} {ptext} ?this }} }}"
+            )
+        for child in self.graph.objects(shape, SH.property):
+            self._emit(child, child_focus, stack, child_scope)
+        for constraint in self.graph.objects(shape, SH.sparql):
+            if ptext:
+                raise Unsupported("SPARQL constraints on property shapes")
+            if not self._deactivated(constraint):
+                add(
+                    self._sparql_query(constraint, focus),
+                    "sparql",
+                    SH.SPARQLConstraintComponent,
+                    constraint,
+                )
+
+    def _focus_query(
+        self, p: Node, o: Node, focus: str, ptext: str | None, keep: str
+    ) -> str | None:
+        if p == SH.hasValue and ptext is None:
+            return (
+                f"SELECT {keep} ?this WHERE {{ {focus} FILTER (!sameTerm(?this, {gen.term(o)})) }}"
+            )
+        if ptext is None:
+            raise Unsupported(f"{p} on a node shape")
+        v = self.names.fresh("c")
+        if p == SH.minCount:
+            n = gen.integer(o, "sh:minCount")
+            if n == 0:
+                return None
+            if n == 1:
+                missing = f"FILTER NOT EXISTS {{ ?this {ptext} {v} }}"
+                return f"SELECT {keep} ?this WHERE {{ {focus} {missing} }}"
+            return (
+                f"SELECT {keep} ?this WHERE {{ {focus} OPTIONAL {{ ?this {ptext} {v} }} }}"
+                f" GROUP BY {keep} ?this HAVING (COUNT(DISTINCT {v}) < {n})"
+            )
+        if p == SH.maxCount:
+            n = gen.integer(o, "sh:maxCount")
+            return (
+                f"SELECT {keep} ?this WHERE {{ {focus} ?this {ptext} {v} }}"
+                f" GROUP BY {keep} ?this HAVING (COUNT(DISTINCT {v}) > {n})"
+            )
+        if p == SH.hasValue:
+            return (
+                f"SELECT {keep} ?this WHERE {{ {focus}"
+                f" FILTER NOT EXISTS {{ ?this {ptext} {gen.term(o)} }} }}"
+            )
+        if not gen.is_true(o):
+            return None
+        return (
+            f'SELECT {keep} ?this WHERE {{ {focus} ?this {ptext} {v} FILTER (LANG({v}) != "") }}'
+            f" GROUP BY {keep} ?this (LCASE(LANG({v})) AS ?lang) HAVING (COUNT(DISTINCT {v}) > 1)"
+        )
+
+    def ok(self, shape: Node, p: Node, o: Node, var: str, stack: set[Node]) -> str:
+        """Return the total test that value ``var`` satisfies parameter ``p`` = ``o``."""
+        g = self.graph
+        if p == SH["class"]:
+            return f"EXISTS {{ {var} {gen.TYPE_PATH} {gen.term(o)} }}"
+        if p == SH.datatype:
+            return gen.datatype_test(var, o, self.names)
+        if p == SH.nodeKind:
+            if o not in gen.NODE_KINDS:
+                raise Unsupported(f"sh:nodeKind {o!r}")
+            return gen.NODE_KINDS[o].format(var)
+        if p in (SH.minLength, SH.maxLength):
+            op = ">=" if p == SH.minLength else "<="
+            n = gen.integer(o, str(p))
+            return gen.total(f"!isBlank({var}) && STRLEN(STR({var})) {op} {n}")
+        if p == SH.pattern:
+            return gen.pattern_test(var, o, g.value(shape, SH.flags))
+        if p == SH["in"]:
+            tests = [f"sameTerm({var}, {gen.term(t)})" for t in gen.items(g, o)]
+            return "(" + (" || ".join(tests) or "false") + ")"
+        if p == SH.languageIn:
+            tags = [f"LANGMATCHES(LANG({var}), {gen.string(str(t))})" for t in gen.items(g, o)]
+            return gen.total(f"isLiteral({var}) && ({' || '.join(tags) or 'false'})")
+        if p in gen.RANGES:
+            return gen.total(f"{var} {gen.RANGES[p]} {gen.term(o)}")
+        if p == SH.node:
+            return self.conforms(o, var, stack)
+        if p == SH["not"]:
+            return f"!({self.conforms(o, var, stack)})"
+        members = [self.conforms(m, var, stack) for m in gen.items(g, o)]
+        if p == SH["or"]:
+            return "(" + (" || ".join(members) or "false") + ")"
+        if p == SH["and"]:
+            return "(" + (" && ".join(members) or "true") + ")"
+        return "((" + " + ".join([f"IF({m}, 1, 0)" for m in members] or ["0"]) + ") = 1)"
+
+    def conforms(self, shape: Node, var: str, stack: set[Node]) -> str:
+        """Return the total test that node ``var`` conforms to ``shape`` (no results at all)."""
+        if self._deactivated(shape):
+            return "true"
+        if shape in stack:
+            raise Unsupported("recursive shapes")
+        stack = stack | {shape}
+        params = self._params(shape)
+        if (shape, SH.sparql, None) in self.graph:
+            raise Unsupported("SPARQL constraints inside nested shapes")
+        path_node = self.graph.value(shape, SH.path)
+        if path_node is not None:
+            return self._property_conforms(
+                shape, params, var, gen.path(self.graph, path_node), stack
+            )
+        parts = [self.ok(shape, p, o, var, stack) for p, o in params if p in PER_VALUE]
+        parts += [f"sameTerm({var}, {gen.term(o)})" for p, o in params if p == SH.hasValue]
+        if any(p in PER_FOCUS - {SH.hasValue} for p, _ in params):
+            raise Unsupported("cardinality constraints on a node shape")
+        for child in self.graph.objects(shape, SH.property):
+            parts.append(self.conforms(child, var, stack))
+        return "(" + (" && ".join(parts) or "true") + ")"
+
+    def _property_conforms(
+        self, shape: Node, params: list[tuple[Node, Node]], var: str, ptext: str, stack: set[Node]
+    ) -> str:
+        parts, x = [], self.names.fresh("x")
+        oks = [self.ok(shape, p, o, x, stack) for p, o in params if p in PER_VALUE]
+        if oks:
+            parts.append(f"NOT EXISTS {{ {var} {ptext} {x} FILTER (!({' && '.join(oks)})) }}")
+        for p, o in params:
+            if p == SH.minCount and gen.integer(o, "sh:minCount") > 0:
+                n = gen.integer(o, "sh:minCount")
+                if n > 4:
+                    raise Unsupported("nested sh:minCount above 4")
+                parts.append(
+                    "EXISTS { " + " ".join(gen.distinct_values(var, ptext, n, self.names)) + " }"
+                )
+            elif p == SH.maxCount:
+                n = gen.integer(o, "sh:maxCount")
+                if n > 3:
+                    raise Unsupported("nested sh:maxCount above 3")
+                found = " ".join(gen.distinct_values(var, ptext, n + 1, self.names))
+                parts.append("NOT EXISTS { " + found + " }")
+            elif p == SH.hasValue:
+                parts.append(f"EXISTS {{ {var} {ptext} {gen.term(o)} }}")
+            elif p == SH.uniqueLang and gen.is_true(o):
+                a, b = self.names.fresh("u"), self.names.fresh("u")
+                parts.append(
+                    f"NOT EXISTS {{ {var} {ptext} {a} . {var} {ptext} {b} ."
+                    f" FILTER (!sameTerm({a}, {b})"
+                    f' && LANG({a}) != "" && LCASE(LANG({a})) = LCASE(LANG({b}))) }}'
+                )
+        for child in self.graph.objects(shape, SH.property):
+            y = self.names.fresh("y")
+            inner = self.conforms(child, y, stack)
+            parts.append(f"NOT EXISTS {{ {var} {ptext} {y} FILTER (!({inner})) }}")
+        return "(" + (" && ".join(parts) or "true") + ")"
+
+    def _sparql_query(self, constraint: Node, focus: str) -> str:
+        g = self.graph
+        select = g.value(constraint, SH.select)
+        if not isinstance(select, Literal):
+            raise Unsupported("sh:sparql without sh:select")
+        text = str(select)
+        if re.search(r"\$(PATH|shapesGraph|currentShape|value)\b", text) or "{?" in str(
+            g.value(constraint, SH.message) or ""
+        ):
+            raise Unsupported("pre-bound variables other than $this, or message templates")
+        text = re.sub(r"\$this\b", "?this", text)
+        where = re.search(r"\bWHERE\s*\{", text, re.IGNORECASE)
+        head = re.search(r"\bSELECT\s+((DISTINCT|REDUCED)\s+)?", text, re.IGNORECASE)
+        if where is None or head is None or re.search(r"\bSELECT\b", text[where.end() :], re.I):
+            raise Unsupported("SPARQL constraint that is not a flat SELECT ... WHERE { }")
+        projection = text[head.end() : where.start()]
+        if "?this" not in projection and "*" not in projection:
+            text = text[: head.end()] + "?this " + text[head.end() :]
+            where = re.search(r"\bWHERE\s*\{", text, re.IGNORECASE)
+            assert where is not None
+        text = text[: where.end()] + f" {focus} " + text[where.end() :]
+        prologue = []
+        for holder in g.objects(constraint, SH.prefixes):
+            for declaration in g.objects(holder, SH.declare):
+                prefix = g.value(declaration, SH.prefix)
+                namespace = g.value(declaration, SH.namespace)
+                prologue.append(f"PREFIX {prefix}: <{namespace}>")
+        return "\n".join([*prologue, text])
+
+
+def _component_name(p: Node) -> str:
+    local = str(p)[len(SH_PREFIX) :]
+    return local[0].upper() + local[1:] + "ConstraintComponent"

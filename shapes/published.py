@@ -1,0 +1,120 @@
+"""What validating one item needs from the published dataset, behind a small protocol.
+
+:func:`context_for` gathers an item's graph plus, from the published data, everything
+known about the nodes it names: the item's own nodes (a person may also be described by
+other items), the resources it links to, the resources those link to, and the class
+hierarchy of every type involved. For shapes whose constraints look at most ``depth`` links
+away from a node (the shipped shapes look one link away), validating that context gives
+the item's nodes exactly the results a full validation of the merged data would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from typing import Protocol
+
+import pyoxigraph as ox
+from rdflib import RDF, RDFS, BNode, Dataset, Graph, URIRef
+from rdflib.term import Node
+
+from shapes.oxterms import TermConverter
+
+
+class Published(Protocol):
+    """The published dataset, as far as validating one update needs it."""
+
+    def describe(self, iris: Collection[URIRef]) -> Graph:
+        """Return every published triple whose subject is one of ``iris``."""
+        ...
+
+
+class GraphPublished:
+    """Answer for an rdflib graph; skip the named graph ``replacing`` of a Dataset.
+
+    Pass the item's own graph name as ``replacing`` when the item replaces a published
+    version, so the old version's triples do not count.
+    """
+
+    def __init__(self, graph: Graph, *, replacing: URIRef | None = None) -> None:
+        self.graph = graph
+        self.replacing = replacing
+
+    def describe(self, iris: Collection[URIRef]) -> Graph:
+        """Return every published triple whose subject is one of ``iris``."""
+        out = Graph()
+        if isinstance(self.graph, Dataset):
+            for iri in iris:
+                for s, p, o, g in self.graph.quads((iri, None, None, None)):
+                    name = getattr(g, "identifier", g)
+                    if name != self.replacing:
+                        out.add((s, p, o))
+            return out
+        for iri in iris:
+            for triple in self.graph.triples((iri, None, None)):
+                out.add(triple)
+        return out
+
+
+class StorePublished:
+    """Answer for a pyoxigraph store (all graphs but ``replacing``)."""
+
+    def __init__(self, store: ox.Store, *, replacing: URIRef | None = None) -> None:
+        self.store = store
+        self.replacing = ox.NamedNode(replacing) if replacing is not None else None
+
+    def describe(self, iris: Collection[URIRef]) -> Graph:
+        """Return every published triple whose subject is one of ``iris``."""
+        out, conv = Graph(), TermConverter()
+        for iri in iris:
+            for quad in self.store.quads_for_pattern(ox.NamedNode(iri), None, None, None):
+                if self.replacing is not None and quad.graph_name == self.replacing:
+                    continue
+                out.add(
+                    (
+                        conv.to_rdf(quad.subject),
+                        conv.to_rdf(quad.predicate),
+                        conv.to_rdf(quad.object),
+                    )
+                )
+        return out
+
+
+def item_nodes(item: Graph) -> set[Node]:
+    """Return the nodes an item graph describes: its subjects."""
+    return set(item.subjects())
+
+
+def context_for(item: Graph, published: Published, *, depth: int = 2) -> Graph:
+    """Return the item graph plus what ``published`` knows that validating it needs."""
+    context = Graph()
+    context += item
+    seen: set[Node] = set()
+    frontier = _iris(item_nodes(item)) | _iris(item.objects())
+    for _ in range(depth):
+        frontier -= seen
+        if not frontier:
+            break
+        seen |= frontier
+        found = published.describe(frontier)
+        context += found
+        frontier = _iris(found.objects())
+    _add_class_hierarchy(context, published)
+    return context
+
+
+def _add_class_hierarchy(context: Graph, published: Published) -> None:
+    """Add the published rdfs:subClassOf chains above every type in ``context``."""
+    seen: set[Node] = set()
+    frontier = _iris(context.objects(None, RDF.type)) | _iris(
+        context.objects(None, RDFS.subClassOf)
+    )
+    while frontier:
+        seen |= frontier
+        found = published.describe(frontier)
+        for triple in found.triples((None, RDFS.subClassOf, None)):
+            context.add(triple)
+        frontier = _iris(found.objects(None, RDFS.subClassOf)) - seen
+
+
+def _iris(nodes: Iterable[Node]) -> set[URIRef]:
+    return {n for n in nodes if isinstance(n, URIRef) and not isinstance(n, BNode)}
