@@ -11,7 +11,7 @@ from converter.extract.events import find_event
 from converter.extract.frameworks import FrameworkIndex
 from converter.extract.language import LanguageDetector
 from converter.extract.organizations import OrganizationIndex
-from converter.extract.people import find_people
+from converter.extract.people import PersonFinder
 from converter.extract.places import PlaceIndex
 from converter.extract.themes import ThemeClassifier
 from converter.records import Enrichment, NewsItem, Organization, Place
@@ -27,6 +27,7 @@ class Enricher:
         self.frameworks = FrameworkIndex()
         self.themes = ThemeClassifier()
         self.language = LanguageDetector()
+        self.people = PersonFinder()
 
     def organization(self, slug: str) -> Organization | None:
         """Return the gazetteer's record for ``slug``, if it has one."""
@@ -54,7 +55,7 @@ class Enricher:
         found.places = list(places.values())
         found.organizations = orgs
         found.about = _main_countries(item, country_mentions, countries)
-        found.persons = find_people(text, orgs, countries)
+        found.persons = self.people.find(text, orgs, countries)
         found.frameworks = self.frameworks.find(text)
         found.themes = self.themes.classify(item.headline, item.body, language)
         found.dateline = find_dateline(item, self.places, self.countries)

@@ -65,11 +65,11 @@ def _date(value: dt.date) -> Literal:
 
 
 def generated_at_literal(value: dt.datetime) -> Literal:
-    """Return ``value`` as an ``xsd:dateTime`` literal in UTC with a 'Z'."""
+    """Return ``value`` as an ``xsd:dateTime`` literal in UTC (whole seconds, offset +00:00)."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
     utc = value.astimezone(dt.UTC).replace(microsecond=0)
-    return Literal(utc.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=XSD.dateTime)
+    return Literal(utc.isoformat(), datatype=XSD.dateTime)
 
 
 def map_item(item: NewsItem, found: Enrichment, ctx: MappingContext) -> MappedItem:

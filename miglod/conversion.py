@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from rdflib import Graph
 
@@ -166,11 +168,30 @@ def convert_files(
     for _, triple in converter.reference_triples():
         graph.add(triple)
     if fmt == "jsonld":
-        text = graph.serialize(format="json-ld", context=JSONLD_CONTEXT, auto_compact=True)
+        text = stable_jsonld(graph.serialize(format="json-ld", context=JSONLD_CONTEXT, auto_compact=True))
     else:
         text = graph.serialize(format="turtle")
     _emit(iter([text]), output, stdout)
     return report
+
+
+def stable_jsonld(text: str) -> str:
+    """Return JSON-LD with nodes sorted by ``@id`` and unordered values sorted.
+
+    rdflib writes nodes in the order of its hash-based indexes; sorting makes
+    the bytes identical across runs. Arrays without ``@list`` are sets in
+    JSON-LD, so sorting them changes nothing they mean.
+    """
+
+    def order(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: (v if k == "@list" else order(v)) for k, v in value.items()}
+        if isinstance(value, list):
+            items = [order(v) for v in value]
+            return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+        return value
+
+    return json.dumps(order(json.loads(text)), indent=2, ensure_ascii=False) + "\n"
 
 
 def _emit(

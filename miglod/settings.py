@@ -55,6 +55,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("dumps", "var/dumps", "Directory of the dumps `build` writes and /dumps/ serves."),
     Setting("cache_mb", 64, "Megabytes of rendered pages each web worker keeps in memory.", int),
     Setting("max_age", 60, "Seconds clients and proxies may reuse a read response unasked.", int),
+    Setting(
+        "license",
+        "https://creativecommons.org/licenses/by/4.0/",
+        "IRI of the licence the dataset is published under (empty: none stated).",
+    ),
 )
 
 SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

@@ -1,0 +1,174 @@
+"""The store interface: what the web app and the CLI ask of any RDF store.
+
+A store holds one named graph per news item and one per body of reference data.
+It replaces named graphs atomically, describes a resource, answers read-only
+queries under a time limit and lists what changed since a time. Results are
+plain, picklable values (rdflib terms in tuples) so that a query can later be
+evaluated in a child process that can be stopped, and so that other engines
+(a remote SPARQL 1.1 server) can give the same answers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal as TypingLiteral
+
+from rdflib.term import Node
+
+Triple = tuple[Node, Node, Node]
+
+#: How many resources linking to a described resource are included by default.
+INBOUND_LIMIT = 100
+
+
+class StoreError(Exception):
+    """Raise when the store cannot do what was asked."""
+
+
+class StoreNotFoundError(StoreError):
+    """Raise when there is no store at the path given."""
+
+
+class ReadOnlyStoreError(StoreError):
+    """Raise when a store opened read-only is asked to write."""
+
+
+class QueryError(StoreError):
+    """Raise when a query is malformed or fails while it is evaluated."""
+
+
+class QueryTimeoutError(QueryError):
+    """Raise when a query runs past its time limit."""
+
+
+@dataclass(frozen=True, slots=True)
+class Description:
+    """What the store knows about one resource.
+
+    ``triples`` holds the resource's own triples (with those of its hash IRIs,
+    such as ``…#source``), the types and labels of everything it links to, and
+    the resources that link to it with their labels and dates. ``inbound_total``
+    counts every resource linking to it, including those left out by the limit.
+    """
+
+    iri: str
+    triples: tuple[Triple, ...]
+    inbound_total: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.triples)
+
+
+@dataclass(frozen=True, slots=True)
+class QueryResult:
+    """The answer to a query, as plain values that can cross a process boundary."""
+
+    kind: TypingLiteral["boolean", "solutions", "triples"]
+    boolean: bool | None = None
+    variables: tuple[str, ...] = ()
+    rows: tuple[tuple[Node | None, ...], ...] = ()
+    triples: tuple[Triple, ...] = ()
+    truncated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """One page of dated resources, newest first, and how many there are in all."""
+
+    items: tuple[tuple[str, str], ...]
+    total: int
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Change:
+    """One named graph written or removed at a time."""
+
+    modified: dt.datetime
+    graph: str
+    deleted: bool = False
+
+
+class Store(ABC):
+    """Read and write a dataset of named graphs."""
+
+    @property
+    @abstractmethod
+    def version(self) -> str:
+        """Return a token that changes whenever the data may have changed."""
+
+    @property
+    @abstractmethod
+    def modified(self) -> dt.datetime | None:
+        """Return the time of the last change to any graph, if anything was stored."""
+
+    @abstractmethod
+    def refresh(self) -> bool:
+        """Catch up with writes made by other processes; return whether the data moved on."""
+
+    @abstractmethod
+    def describe(self, iri: str, *, inbound_limit: int = INBOUND_LIMIT) -> Description:
+        """Return the description of one resource (empty when it is unknown)."""
+
+    @abstractmethod
+    def query(
+        self, sparql: str, *, timeout: float | None = None, limit: int | None = None
+    ) -> QueryResult:
+        """Evaluate a read-only SPARQL query over the union of all graphs.
+
+        ``timeout`` is in seconds; ``limit`` caps the rows or triples kept, and
+        ``truncated`` tells when the cap was reached.
+        """
+
+    @abstractmethod
+    def latest(
+        self,
+        *,
+        linked_to: Sequence[str] = (),
+        since: str | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> Listing:
+        """Return dated resources (news items), newest first, as (IRI, date) pairs.
+
+        Only resources that link to every IRI in ``linked_to`` and are dated on
+        or after ``since`` (an ISO date) are listed.
+        """
+
+    @abstractmethod
+    def changes(
+        self, since: dt.datetime | None = None, *, after: str = "", limit: int = 1000
+    ) -> list[Change]:
+        """Return the graphs written or removed after ``since``, oldest first.
+
+        Changes at exactly ``since`` are included when their graph sorts after
+        ``after``: pass the last change's time and graph to read the next page.
+        """
+
+    @abstractmethod
+    def replace_graphs(
+        self, quads_by_graph: Mapping[str, Iterable[Triple]], *, at: dt.datetime | None = None
+    ) -> list[Change]:
+        """Replace each named graph by its triples, all at once or not at all.
+
+        A graph whose content is unchanged keeps its modification time and is not
+        reported; the changes actually made are returned.
+        """
+
+    @abstractmethod
+    def delete_graphs(
+        self, graphs: Iterable[str], *, at: dt.datetime | None = None
+    ) -> list[Change]:
+        """Remove named graphs, all at once or not at all, and record their removal."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the files and handles the store holds."""
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

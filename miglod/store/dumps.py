@@ -1,0 +1,117 @@
+"""Write the downloadable dumps of the whole dataset and a manifest describing them.
+
+The dumps are Turtle and gzipped N-Triples of the union of all graphs (what most
+users want), gzipped N-Quads keeping the named graphs, and JSON-LD. Each file is
+written under a temporary name and renamed into place, and ``dumps.json`` lists
+every file with its size, SHA-256 checksum and the store version it came from.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import IO
+
+import pyoxigraph as ox
+
+from miglod.store.base import Store, StoreError
+from miglod.store.oxigraph import OxigraphStore
+
+MANIFEST = "dumps.json"
+PREFIXES = {
+    "schema": "https://schema.org/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "dcterms": "http://purl.org/dc/terms/",
+}
+_UNION = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+
+
+@dataclass(frozen=True, slots=True)
+class Dump:
+    """One dump file."""
+
+    name: str
+    media_type: str
+    encoding: str | None
+    size: int
+    sha256: str
+    version: str
+
+
+def write_dumps(store: Store, directory: str | os.PathLike[str]) -> list[Dump]:
+    """Write every dump of ``store`` into ``directory`` and return what was written."""
+    if not isinstance(store, OxigraphStore):
+        raise StoreError("dumps are written from the embedded store")
+    target = Path(directory)
+    target.mkdir(parents=True, exist_ok=True)
+    rdf = store.generation.rdf
+    version = store.version
+
+    def union(fmt: ox.RdfFormat) -> Callable[[IO[bytes]], None]:
+        def write(out: IO[bytes]) -> None:
+            triples = rdf.query(_UNION, use_default_graph_as_union=True)
+            assert isinstance(triples, ox.QueryTriples)
+            ox.serialize(triples, output=out, format=fmt, prefixes=PREFIXES)
+
+        return write
+
+    def dataset(fmt: ox.RdfFormat) -> Callable[[IO[bytes]], None]:
+        def write(out: IO[bytes]) -> None:
+            rdf.dump(output=out, format=fmt, prefixes=PREFIXES)
+
+        return write
+
+    plan: list[tuple[str, str, str | None, Callable[[IO[bytes]], None]]] = [
+        ("miglod.ttl", "text/turtle", None, union(ox.RdfFormat.TURTLE)),
+        ("miglod.nt.gz", "application/n-triples", "gzip", union(ox.RdfFormat.N_TRIPLES)),
+        ("miglod.nq.gz", "application/n-quads", "gzip", dataset(ox.RdfFormat.N_QUADS)),
+        ("miglod.jsonld", "application/ld+json", None, dataset(ox.RdfFormat.JSON_LD)),
+    ]
+    dumps = [_write(target, name, media, enc, writer, version) for name, media, enc, writer in plan]
+    manifest = target / MANIFEST
+    tmp = manifest.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps([asdict(d) for d in dumps], indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, manifest)
+    return dumps
+
+
+def read_manifest(directory: str | os.PathLike[str]) -> list[Dump]:
+    """Return the dumps listed in a directory's manifest (none when it has none)."""
+    path = Path(directory) / MANIFEST
+    if not path.is_file():
+        return []
+    return [Dump(**entry) for entry in json.loads(path.read_text(encoding="utf-8"))]
+
+
+def _write(
+    target: Path,
+    name: str,
+    media_type: str,
+    encoding: str | None,
+    writer: Callable[[IO[bytes]], None],
+    version: str,
+) -> Dump:
+    final = target / name
+    tmp = target / (name + ".tmp")
+    with open(tmp, "wb") as raw:
+        if encoding == "gzip":
+            # mtime=0 keeps the bytes (and so the checksum) the same for the same data.
+            with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as gz:
+                writer(gz)  # type: ignore[arg-type]
+        else:
+            writer(raw)
+    digest = hashlib.sha256()
+    with open(tmp, "rb") as done:
+        for block in iter(lambda: done.read(1 << 20), b""):
+            digest.update(block)
+    os.replace(tmp, final)
+    return Dump(name, media_type, encoding, final.stat().st_size, digest.hexdigest(), version)
