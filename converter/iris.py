@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 from rdflib import URIRef
 
 DEFAULT_BASE_IRI = "https://w3id.org/miglod/"
-SLUG_MAX_WORDS = 12
+_HASH_LENGTH = 6
 SLUG_MAX_LENGTH = 80
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
@@ -18,15 +19,17 @@ _NON_WORD = re.compile(r"[^a-z0-9]+")
 def slugify(text: str, *, max_length: int = SLUG_MAX_LENGTH) -> str:
     """Return a lower-case ASCII slug of ``text`` (accents folded, words joined by '-').
 
-    The slug keeps at most ``SLUG_MAX_WORDS`` words and cuts at a word boundary
-    so that the same text always yields the same slug.
+    A slug longer than ``max_length`` is cut at a word boundary and ends in a
+    short hash of the whole slug, so that two long texts sharing their first
+    words still get different slugs, and the same text always the same one.
     """
     folded = unicodedata.normalize("NFKD", text)
     ascii_text = folded.encode("ascii", "ignore").decode("ascii").lower()
-    words = [w for w in _NON_WORD.split(ascii_text) if w]
-    slug = "-".join(words[:SLUG_MAX_WORDS])
+    slug = "-".join(w for w in _NON_WORD.split(ascii_text) if w)
     if len(slug) > max_length:
-        slug = slug[:max_length].rsplit("-", 1)[0]
+        digest = hashlib.sha1(slug.encode("ascii")).hexdigest()[:_HASH_LENGTH]
+        head = slug[: max_length - _HASH_LENGTH - 1].rsplit("-", 1)[0]
+        slug = f"{head}-{digest}"
     return slug or "item"
 
 
