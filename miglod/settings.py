@@ -50,7 +50,6 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("query_timeout", 10.0, "Seconds after which a SPARQL query is stopped.", float),
     Setting("result_limit", 10000, "Maximum rows of a SPARQL result.", int),
     Setting("page_size", 50, "Items per page of the /news collection.", int),
-    Setting("write_tokens", "", "Write tokens: 'name=token,…' or a path to a file of such lines."),
     Setting("debug", False, "Run with debug logging.", _bool),
     Setting("dumps", "var/dumps", "Directory of the dumps `build` writes and /dumps/ serves."),
     Setting("cache_mb", 64, "Megabytes of rendered pages each web worker keeps in memory.", int),
