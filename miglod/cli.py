@@ -13,9 +13,12 @@ from pathlib import Path
 from converter.errors import ConverterError
 from converter.readers import INPUT_FORMATS
 from miglod import __version__
+from miglod.building import NotConformingError, build, find_inputs
 from miglod.conversion import convert_files, environ, generation_time, output_format
 from miglod.settings import SETTINGS_BY_NAME, SettingsError, resolve
+from miglod.store import StoreError
 from ontology import load_ontology
+from server.serve import serve
 from shapes.command import run_validate_command
 
 
@@ -82,6 +85,41 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _setting_option(validate, "base_iri")
     validate.set_defaults(handler=_validate)
+
+    build = commands.add_parser("build", help="convert, validate and load data/ into the store")
+    build.add_argument(
+        "data_dir",
+        nargs="?",
+        default=None,
+        metavar="DATA_DIR",
+        help="directory of news files (default: the data_dir setting)",
+    )
+    build.add_argument(
+        "--generated-at",
+        help="generation time, ISO 8601 (default: SOURCE_DATE_EPOCH, else the newest input's modification time)",
+    )
+    build.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="skip invalid items (each is reported) instead of failing",
+    )
+    for name in ("store", "dumps", "base_iri", "publisher"):
+        _setting_option(build, name)
+    build.set_defaults(handler=_build)
+
+    serve = commands.add_parser("serve", help="serve the store over HTTP with gunicorn")
+    for name in (
+        "store",
+        "dumps",
+        "host",
+        "port",
+        "workers",
+        "base_iri",
+        "query_timeout",
+        "result_limit",
+    ):
+        _setting_option(serve, name)
+    serve.set_defaults(handler=_serve)
     return parser
 
 
@@ -136,6 +174,67 @@ def _validate(args: argparse.Namespace) -> int:
     return code
 
 
+def _build(args: argparse.Namespace) -> int:
+    settings = resolve(
+        {
+            "data_dir": args.data_dir,
+            "store": args.store,
+            "dumps": args.dumps,
+            "base_iri": args.base_iri,
+            "publisher": args.publisher,
+        },
+        environ(),
+    )
+    data_dir = Path(settings["data_dir"])
+    paths = find_inputs(data_dir)
+    generated_at = generation_time(paths, args.generated_at, environ())
+
+    def skipped(error: ConverterError) -> None:
+        print(f"miglod: skipped {error}", file=sys.stderr)
+
+    try:
+        report = build(
+            data_dir,
+            Path(settings["store"]),
+            Path(settings["dumps"]),
+            base=settings["base_iri"],
+            publisher=settings["publisher"],
+            generated_at=generated_at,
+            skip_invalid=args.skip_invalid,
+            on_skip=skipped,
+        )
+    except NotConformingError as exc:
+        sys.stdout.write(exc.report.report_text)
+        print(f"miglod: error: {exc}", file=sys.stderr)
+        return 1
+    result = report.validation
+    if result is not None and result.warnings:
+        sys.stdout.write(report.report_text)
+    print(
+        f"miglod: built {settings['store']}: {report.items} items from {len(report.inputs)} "
+        f"file(s), {report.triples} item triples, {report.graphs_changed} graph(s) changed, "
+        f"{len(result.warnings) if result else 0} warning(s); dumps in {settings['dumps']}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    names = (
+        "store",
+        "dumps",
+        "host",
+        "port",
+        "workers",
+        "base_iri",
+        "query_timeout",
+        "result_limit",
+    )
+    settings = resolve({name: getattr(args, name) for name in names}, environ())
+    serve(settings)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = build_parser()
@@ -145,7 +244,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConverterError as exc:
         print(f"miglod: error: {exc}", file=sys.stderr)
         return 2
-    except (SettingsError, UsageError) as exc:
+    except (SettingsError, UsageError, StoreError) as exc:
         print(f"miglod: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
