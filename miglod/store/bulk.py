@@ -23,7 +23,8 @@ from miglod.store import layout
 from miglod.store.base import Change, StoreError
 from miglod.store.index import GraphIndex, GraphRecord
 from miglod.store.links import LinkCollector
-from miglod.store.terms import combine, format_digest, line_digest, split_nquad
+from miglod.store.scan import scan_lines
+from miglod.store.terms import combine, format_digest, line_digest
 
 _QUAD_FORMATS = {ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG}
 
@@ -123,19 +124,10 @@ def _digest_file(
     its canonical N-Triples line, as :meth:`OxigraphStore.replace_graphs` does.
     """
     if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.N_TRIPLES):
-        graph_sums: dict[str | None, int] = defaultdict(int)
-        with open(item.path, "rb") as handle:
-            for line in handle:
-                if fmt == ox.RdfFormat.N_TRIPLES:
-                    triple, graph = line.strip().removesuffix(b".").rstrip(), item.graph
-                else:
-                    triple, graph = split_nquad(line)
-                if triple and not triple.startswith(b"#"):
-                    graph_sums[graph] += line_digest(triple)
-                    links.add_line(triple, graph)
-        for graph, total in graph_sums.items():
-            if graph is not None and not graph.startswith("_:"):
-                sums[graph].append(total)
+        quads = fmt == ox.RdfFormat.N_QUADS
+        found = scan_lines(item.path, quads=quads, graph=item.graph, links=links)
+        for name, total in found.items():
+            sums[name].append(total)
         return
     for quad in ox.parse(path=str(item.path), format=fmt):
         graph = item.graph or (
@@ -150,7 +142,10 @@ def _previous_records(root: Path) -> dict[str, GraphRecord]:
     if not layout.is_store(root):
         return {}
     directory = layout.generation_dir(root, layout.current_name(root))
-    index = GraphIndex(directory / layout.INDEX_FILE)
+    try:
+        index = GraphIndex(directory / layout.INDEX_FILE)
+    except StoreError:
+        return {}  # made by another version: everything counts as changed
     try:
         return index.records()
     finally:

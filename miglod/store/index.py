@@ -169,21 +169,29 @@ class GraphIndex:
             if not found:
                 return [], 0
             targets.append(int(found[0][0]))
-        where = ["d.date >= ?"]
-        parameters: list[object] = [since or ""]
-        for target in targets:
-            where.append(
-                "EXISTS (SELECT 1 FROM links l WHERE l.source = d.source AND l.target = ?)"
+        if not targets:
+            # One dated row per resource and graph (news items are dated in their own
+            # graph only), so the date index gives the order without grouping.
+            total = self._all("SELECT COUNT(*) FROM dated WHERE date >= ?", (since or "",))
+            rows = self._all(
+                "SELECT s.iri, d.date FROM dated d JOIN terms s ON s.id = d.source "
+                "WHERE d.date >= ? ORDER BY d.date DESC, d.source DESC LIMIT ? OFFSET ?",
+                (since or "", limit, offset),
             )
-            parameters.append(target)
-        condition = " AND ".join(where)
+            return [(iri, date) for iri, date in rows], int(total[0][0])
+        # Walk the links to the first target in date order; check the others per row.
+        others = "".join(
+            " AND EXISTS (SELECT 1 FROM links o WHERE o.source = l.source AND o.target = ?)"
+            for _ in targets[1:]
+        )
+        condition = f"l.target = ? AND l.date >= ?{others}"
+        parameters: list[object] = [targets[0], since or "", *targets[1:]]
         total = self._all(
-            f"SELECT COUNT(DISTINCT d.source) FROM dated d WHERE {condition}", parameters
+            f"SELECT COUNT(DISTINCT l.source) FROM links l WHERE {condition}", parameters
         )
         rows = self._all(
-            f"SELECT s.iri, MAX(d.date) AS newest FROM dated d JOIN terms s ON s.id = d.source "
-            f"WHERE {condition} GROUP BY d.source ORDER BY newest DESC, d.source DESC "
-            "LIMIT ? OFFSET ?",
+            f"SELECT s.iri, l.date FROM links l JOIN terms s ON s.id = l.source WHERE {condition} "
+            "GROUP BY l.date, l.source ORDER BY l.date DESC, l.source DESC LIMIT ? OFFSET ?",
             [*parameters, limit, offset],
         )
         return [(iri, date) for iri, date in rows], int(total[0][0])

@@ -36,10 +36,10 @@ class LinkCollector:
             found = self._strings[term] = term.decode("utf-8")
         return found
 
-    def add_line(self, triple: bytes, graph: str | None) -> None:
-        """Record one triple written as N-Triples (``<s> <p> <o>``, no final dot)."""
-        if graph is None or not triple.startswith(b"<"):
-            return
+    def add_line(self, triple: bytes, graph_name: bytes) -> None:
+        """Record one triple written as N-Triples (``<s> <p> <o>``, no final dot) in a graph."""
+        if triple[-1:] != b">" or triple[:1] != b"<":
+            return  # a plain or language-tagged literal, or a blank-node subject
         end_subject = triple.find(b"> <")
         if end_subject < 0:
             return
@@ -51,8 +51,11 @@ class LinkCollector:
         if predicate == _TYPE_TOKEN:
             return
         subject = self._text(triple[1:end_subject])
+        graph = self._text(graph_name)
         if obj.startswith(b"<") and obj.endswith(b">"):
-            self.links.append((graph, subject, self._text(predicate[1:-1]), self._text(obj[1:-1])))
+            target = obj[1:-1]
+            if not target.startswith(triple[1:end_subject] + b"#"):  # a part of itself
+                self.links.append((graph, subject, self._text(predicate[1:-1]), self._text(target)))
         elif predicate == _DATE_TOKEN and obj.startswith(b'"'):
             self.dates[(graph, subject)] = obj[1 : obj.index(b'"', 1)].decode("ascii", "replace")
 
@@ -62,7 +65,8 @@ class LinkCollector:
         if not isinstance(subject, ox.NamedNode) or predicate.value == RDF_TYPE:
             return
         if isinstance(obj, ox.NamedNode):
-            self.links.append((graph, subject.value, predicate.value, obj.value))
+            if not obj.value.startswith(subject.value + "#"):  # a part of itself
+                self.links.append((graph, subject.value, predicate.value, obj.value))
         elif predicate.value == DATE_PUBLISHED and isinstance(obj, ox.Literal):
             self.dates[(graph, subject.value)] = obj.value
 

@@ -1,0 +1,261 @@
+"""Answer SPARQL 1.1 Protocol requests at ``/sparql``: results, the service description, the query page.
+
+Queries run in the processes of :class:`miglod.query.QueryService` (one per
+web worker, started on first use), under the ``query_timeout`` and
+``result_limit`` settings. Results are cached by data version, so a query
+asked again before the data changes is answered without evaluating it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import threading
+from dataclasses import dataclass, field
+
+from flask import Blueprint, Flask, Response, current_app, request
+from flask.blueprints import BlueprintSetupState
+
+from miglod.query import QueryError, QueryRequest, QueryService, inspect_query
+from miglod.query.evaluate import Outcome
+from miglod.query.examples import Example, example_item_query, examples
+from server import negotiation as neg
+from server import sparql_description as sd
+from server import sparql_page as page
+from server.cache import LruCache, Rendered
+from server.errors import ProblemError, problem
+from server.http import conditional
+from server.sparql_protocol import read_request
+from server.sparql_results import choose, result_response
+from server.state import State, state
+
+bp = Blueprint("sparql", __name__)
+EXTENSION = "miglod.sparql"
+#: Results above this size are streamed from their file and never cached.
+MAX_CACHED = 2 * 1024 * 1024
+
+
+@dataclass(slots=True)
+class SparqlState:
+    """The query service of one app (started on first use) and its caches."""
+
+    cache: LruCache
+    service: QueryService | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def running(self, st: State) -> QueryService:
+        """Return the query service, starting it on first use."""
+        with self.lock:
+            if self.service is None:
+                workers = int(st.settings["workers"])
+                limit = int(st.settings["result_limit"])
+                self.service = QueryService(
+                    st.settings["store"],
+                    slots=max(1, workers - 1),
+                    warm=(st.base, (limit, min(limit, page.PAGE_ROWS))),
+                )
+            return self.service
+
+
+def sparql_state(app: Flask | None = None) -> SparqlState:
+    """Return the SPARQL state of ``app`` (the current app by default)."""
+    target = app or current_app
+    found = target.extensions.get(EXTENSION)
+    if found is None:
+        budget = int(target.extensions["miglod"].settings["cache_mb"]) * 1024 * 1024 // 2
+        found = target.extensions.setdefault(EXTENSION, SparqlState(LruCache(budget)))
+    assert isinstance(found, SparqlState)
+    return found
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+def endpoint() -> Response:
+    """Answer a query, or describe the service when there is none."""
+    st = state()
+    asked = read_request(request)
+    if asked.query is None:
+        if request.method == "POST":
+            raise ProblemError(400, "missing_query", "The request has no query parameter.")
+        return _without_query(st)
+    refused: QueryError | None = None
+    form = None
+    try:
+        form = inspect_query(asked.query).form
+    except QueryError as exc:
+        refused = exc
+    fmt = choose(request.headers.get("Accept"), asked.format, form)
+    if refused is not None:
+        return _failure(st, refused, asked.query, html=fmt is None)
+    limit = int(st.settings["result_limit"])
+    wanted = fmt or page.page_format(form)
+    query = QueryRequest(
+        asked.query,
+        wanted.name,
+        min(limit, page.PAGE_ROWS) if fmt is None else limit,
+        asked.default_graphs,
+        asked.named_graphs,
+        base_iri=st.base,
+    )
+    try:
+        outcome, cached = _evaluate(st, query)
+    except QueryError as exc:
+        return _failure(st, exc, asked.query, html=fmt is None)
+    if fmt is None:
+        table = page.table_of(outcome, page.PageBuilder(st.base, request.script_root))
+        body = _page(st, asked.query, form=form, table=table)
+        response = Response(body, content_type="text/html; charset=utf-8")
+        response.vary.add("Accept")
+        return response
+    response = result_response(outcome, limit, negotiated=asked.format is None)
+    if cached:
+        response.headers["Server-Timing"] = "cache;dur=0"
+    if request.method == "GET":
+        tag = _etag(st, query)
+        return conditional(response, request, tag, st.store.modified, int(st.settings["max_age"]))
+    return response
+
+
+@bp.record_once
+def start_in_server_workers(setup: BlueprintSetupState) -> None:
+    """Start the query service as the app is made, when it is made in a gunicorn worker.
+
+    Loading the data takes seconds for a large store, so a worker starts it at
+    once rather than when the first query comes. (Apps made elsewhere, such as
+    in tests, start it on first use.)
+    """
+    if "gunicorn.workers.base" in sys.modules:
+        app = setup.app
+        assert isinstance(app, Flask)
+        sparql_state(app).running(app.extensions["miglod"]).start()
+
+
+@bp.before_app_request
+def start_query_service() -> None:
+    """Start the worker's query service at its first request of any kind (not under tests)."""
+    if current_app.testing:
+        return
+    sp = sparql_state()
+    if sp.service is None:
+        sp.running(state()).start()
+
+
+@bp.after_request
+def allow_cross_origin_queries(response: Response) -> Response:
+    """Let pages on any site send queries with POST too (reads only, nothing is written)."""
+    if request.method == "POST":
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Expose-Headers"] = (
+            "X-Result-Limit, X-Result-Rows, X-Result-Truncated, X-SPARQL-MaxRows, Warning, "
+            "Retry-After, Server-Timing"
+        )
+    return response
+
+
+def _evaluate(st: State, query: QueryRequest) -> tuple[Outcome, bool]:
+    """Return the outcome of a query and whether it came from the cache."""
+    sp = sparql_state()
+    version = st.store.version
+    computed = []
+
+    def make() -> Outcome:
+        computed.append(True)
+        service = sp.running(st)
+        return service.run(query, timeout=float(st.settings["query_timeout"]), version=version)
+
+    def size(outcome: object) -> int:
+        assert isinstance(outcome, Outcome)
+        small = outcome.body is not None and outcome.size <= MAX_CACHED
+        return 500 + outcome.size if small else sp.cache.max_bytes + 1
+
+    found = sp.cache.get_or_make(("result", version, query), make, size)
+    assert isinstance(found, Outcome)
+    return found, not computed
+
+
+def _etag(st: State, query: QueryRequest) -> str:
+    key = repr((st.store.version, query)).encode()
+    return hashlib.blake2b(key, digest_size=12).hexdigest()
+
+
+def _failure(st: State, error: QueryError, query: str, *, html: bool) -> Response:
+    if error.status >= 500 and error.code != "query_timeout" and error.retry_after is None:
+        current_app.logger.error("query failed: %s: %s", error.code, error.message)
+    elif error.code == "query_timeout":
+        current_app.logger.warning("query stopped after the time limit: %.200r", query)
+    if html:
+        body = _page(st, query, error=f"{error.message} ({error.code})")
+        response = Response(body, error.status, content_type="text/html; charset=utf-8")
+        response.vary.add("Accept")
+    else:
+        response = problem(error.status, error.code, error.message)
+    if error.retry_after is not None:
+        response.headers["Retry-After"] = str(error.retry_after)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _without_query(st: State) -> Response:
+    formats = (neg.HTML, *sd.FORMATS)
+    fmt = neg.negotiate(request.headers.get("Accept"), formats=formats, default=neg.TURTLE)
+    if fmt is None:
+        offered = [f.media_type for f in formats]
+        raise ProblemError(
+            406,
+            "not_acceptable",
+            "None of the formats offered is acceptable: " + ", ".join(offered) + ".",
+            extra={"offered": offered},
+        )
+    if fmt is neg.HTML:
+        listed = _examples(st)
+        response = Response(
+            _page(st, listed[0].query, listed=listed), content_type="text/html; charset=utf-8"
+        )
+        response.vary.add("Accept")
+        return response
+    endpoint_url = request.base_url
+    timeout, limit = float(st.settings["query_timeout"]), int(st.settings["result_limit"])
+    rendered = sparql_state().cache.get_or_make(
+        ("description", endpoint_url, fmt.name, timeout, limit),
+        lambda: Rendered.of(
+            sd.serialize(sd.description(st.base, endpoint_url, timeout, limit), fmt, st.base),
+            fmt.media_type + ("; charset=utf-8" if fmt.media_type.startswith("text/") else ""),
+        ),
+        lambda r: len(r.body),
+    )
+    assert isinstance(rendered, Rendered)
+    response = Response(rendered.body, content_type=rendered.media_type)
+    response.vary.add("Accept")
+    return conditional(response, request, rendered.etag, None, int(st.settings["max_age"]))
+
+
+def _examples(st: State) -> list[Example]:
+    """Return the examples, the item description one about the newest item (found once per version)."""
+    query = QueryRequest(example_item_query(st.base), "json", 1)
+    try:
+        outcome, _ = _evaluate(st, query)
+        table = page.table_of(outcome, page.PageBuilder(st.base, ""))
+        item = table.rows[0][0].text if table.rows and table.rows[0][0] else None
+    except QueryError:
+        item = None
+    return examples(st.base, item)
+
+
+def _page(
+    st: State,
+    query: str,
+    *,
+    listed: list[Example] | None = None,
+    form: str | None = None,
+    table: page.Table | None = None,
+    error: str | None = None,
+) -> str:
+    return page.render(
+        base=st.base,
+        query=query,
+        examples=listed if listed is not None else _examples(st),
+        form=form,
+        table=table,
+        error=error,
+        timeout=float(st.settings["query_timeout"]),
+        limit=int(st.settings["result_limit"]),
+    )

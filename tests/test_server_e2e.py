@@ -1,0 +1,68 @@
+"""End to end: a real gunicorn server process and real clients (rdflib, pyld, urllib)."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import SDO
+
+from tests.conftest import BASE, COURSE_ID, jsonld_graph
+
+pytestmark = pytest.mark.e2e
+
+
+def status_of(request: urllib.request.Request | str) -> tuple[int, bytes]:
+    """Return the status and body of a request that is expected to fail or be 304."""
+    try:
+        with urllib.request.urlopen(request) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, error.read()
+
+
+def test_rdflib_follows_the_303_and_reads_the_data(live_server: str) -> None:
+    graph = Graph().parse(f"{live_server}/id/country/SR")
+    country = URIRef(BASE + "id/country/SR")
+    assert (country, SDO.name, Literal("Surinam", lang="es")) in graph
+    assert (None, SDO.about, country) in graph
+
+
+def test_json_ld_over_http_expands_to_the_turtle(live_server: str) -> None:
+    path = "/doc/news/" + COURSE_ID
+    with urllib.request.urlopen(live_server + "/context.jsonld") as response:
+        context = json.load(response)
+    request = urllib.request.Request(live_server + path, headers={"Accept": "application/ld+json"})
+    with urllib.request.urlopen(request) as response:
+        assert response.headers["Content-Type"] == "application/ld+json"
+        document = json.load(response)
+    with urllib.request.urlopen(live_server + path + ".ttl") as response:
+        turtle = Graph().parse(data=response.read(), format="turtle")
+    assert isomorphic(jsonld_graph(document, context), turtle)
+
+
+def test_conditional_request_gets_304(live_server: str) -> None:
+    with urllib.request.urlopen(live_server + "/doc/country/SR.ttl") as response:
+        etag = response.headers["ETag"]
+        modified = response.headers["Last-Modified"]
+    for header, value in (("If-None-Match", etag), ("If-Modified-Since", modified)):
+        request = urllib.request.Request(
+            live_server + "/doc/country/SR.ttl", headers={header: value}
+        )
+        assert status_of(request) == (304, b"")
+
+
+def test_html_and_errors_over_http(live_server: str) -> None:
+    request = urllib.request.Request(
+        live_server + "/doc/country/SR", headers={"Accept": "text/html"}
+    )
+    with urllib.request.urlopen(request) as response:
+        assert "Suriname" in response.read().decode()
+    status, body = status_of(live_server + "/doc/country/XX.jsonld")
+    assert status == 404
+    assert json.loads(body)["error"] == "not_found"
