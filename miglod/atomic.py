@@ -7,11 +7,11 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 
 @contextlib.contextmanager
-def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[IO]:  # type: ignore[type-arg]
+def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[IO[Any]]:
     """Yield a file to write; on success move it over ``path``, on any error remove it."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -86,10 +86,10 @@ def resolve(
     for name, value in (overrides or {}).items():
         if value is None:
             continue
-        setting = SETTINGS_BY_NAME.get(name)
-        if setting is None:
+        known = SETTINGS_BY_NAME.get(name)
+        if known is None:
             raise SettingsError(f"unknown setting {name!r}")
-        values[name] = _parse(setting, value) if isinstance(value, str) else value
+        values[name] = _parse(known, value) if isinstance(value, str) else value
     try:
         values["base_iri"] = normalize_base(str(values["base_iri"]))
     except ValueError as exc:
