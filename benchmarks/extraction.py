@@ -19,7 +19,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("gold", nargs="*", type=Path, default=[ROOT / "tests/gold/iom-news-2021.json"])
+    parser.add_argument(
+        "gold", nargs="*", type=Path, default=[ROOT / "tests/gold/iom-news-2021.json"]
+    )
     parser.add_argument("--errors", action="store_true", help="list every disagreement")
     args = parser.parse_args()
     enricher = Enricher()
@@ -29,7 +31,10 @@ def main() -> None:
         if not listing.exists():
             listing = (ROOT / gold["listing"]).resolve()
         items = []
-        for entry in read_items(listing.read_bytes(), str(listing.relative_to(ROOT) if listing.is_relative_to(ROOT) else listing)):
+        for entry in read_items(
+            listing.read_bytes(),
+            str(listing.relative_to(ROOT) if listing.is_relative_to(ROOT) else listing),
+        ):
             if isinstance(entry, ConverterError):
                 raise entry
             items.append(entry)

@@ -13,7 +13,9 @@ from miglod.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "news" / "iom-news-2021.txt"
-COUNT = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s a <https://schema.org/NewsArticle> } }"
+COUNT = (
+    "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s a <https://schema.org/NewsArticle> } }"
+)
 
 
 def miglod(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -53,7 +55,9 @@ def test_a_bad_input_leaves_the_published_store_untouched(workdir: Path) -> None
     assert miglod("build", "data", cwd=workdir).returncode == 0
     store = workdir / "var" / "store"
     before = sorted(p.relative_to(store).as_posix() for p in store.rglob("*"))
-    (workdir / "data" / "news" / "broken.jsonl").write_text('{"date": "2021-01-01"\n', encoding="utf-8")
+    (workdir / "data" / "news" / "broken.jsonl").write_text(
+        '{"date": "2021-01-01"\n', encoding="utf-8"
+    )
     failed = miglod("build", "data", cwd=workdir)
     assert failed.returncode == 2
     assert "broken.jsonl:1:" in failed.stderr and "Traceback" not in failed.stderr

@@ -32,7 +32,17 @@ def run(*args: str, seed: str = "0", cwd: Path | None = None) -> subprocess.Comp
 def test_output_is_identical_across_runs_and_hash_seeds(tmp_path: Path, fmt: str) -> None:
     first, second = tmp_path / f"a.{fmt}", tmp_path / f"b.{fmt}"
     for out, seed in ((first, "1"), (second, "2")):
-        done = run("convert", str(SAMPLE), "-o", str(out), "--format", fmt, "--generated-at", "2026-01-01T00:00:00Z", seed=seed)
+        done = run(
+            "convert",
+            str(SAMPLE),
+            "-o",
+            str(out),
+            "--format",
+            fmt,
+            "--generated-at",
+            "2026-01-01T00:00:00Z",
+            seed=seed,
+        )
         assert done.returncode == 0, done.stderr
     assert first.read_bytes() == second.read_bytes()
     parsed = Graph().parse(first, format={"turtle": "turtle", "nt": "nt", "jsonld": "json-ld"}[fmt])
@@ -64,7 +74,10 @@ BAD_INPUTS = {
     "baddate.txt": (b"32 September, 2021\n\nHeadline\n\nBody.\n", ""),
     "noheadline.txt": (b"20 September, 2021\n\n\n\n17 September, 2021\n\nHeadline\n\nBody\n", ""),
     "bad.jsonl": (b'{"date": "2021-09-20", "headline": "A", "body": "B"}\n{"date": oops}\n', ""),
-    "truncated.xml": (b'<?xml version="1.0"?><rss version="2.0"><channel><title>x</title><item><title>A', ""),
+    "truncated.xml": (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>x</title><item><title>A',
+        "",
+    ),
 }
 
 

@@ -12,7 +12,9 @@ def test_slugify_folds_accents_and_apostrophes() -> None:
 
 
 def test_long_slugs_are_bounded_and_stay_distinct() -> None:
-    first = "IOM and the Government of Colombia strengthen the fight against trafficking in persons (1)"
+    first = (
+        "IOM and the Government of Colombia strengthen the fight against trafficking in persons (1)"
+    )
     second = first.replace("(1)", "(2)")
     assert len(slugify(first)) <= 80
     assert slugify(first) != slugify(second)

@@ -39,7 +39,9 @@ def test_sample_matches_the_golden_graph(sample_graph: Graph) -> None:
     if os.environ.get("MIGLOD_UPDATE_GOLDEN"):
         GOLDEN.write_text(sample_graph.serialize(format="turtle"), encoding="utf-8")
     expected = Graph().parse(GOLDEN, format="turtle")
-    assert to_isomorphic(expected) == to_isomorphic(sample_graph), readable_diff(expected, sample_graph)
+    assert to_isomorphic(expected) == to_isomorphic(sample_graph), readable_diff(
+        expected, sample_graph
+    )
 
 
 def test_every_item_has_the_minimum_description(sample_graph: Graph) -> None:
@@ -47,11 +49,18 @@ def test_every_item_has_the_minimum_description(sample_graph: Graph) -> None:
     assert len(articles) == 10
     for article in articles:
         assert str(article).startswith(BASE + "id/news/2021-")
-        for prop in (SDO.headline, SDO.datePublished, SDO.inLanguage, SDO.publisher, PROV.wasDerivedFrom):
+        for prop in (
+            SDO.headline,
+            SDO.datePublished,
+            SDO.inLanguage,
+            SDO.publisher,
+            PROV.wasDerivedFrom,
+        ):
             assert sample_graph.value(article, prop) is not None, (article, prop)
         assert sample_graph.value(article, SDO.inLanguage) == Literal("en")
         assert sample_graph.value(article, PROV.generatedAtTime) == Literal(
-            "2026-01-01T00:00:00+00:00", datatype=URIRef("http://www.w3.org/2001/XMLSchema#dateTime")
+            "2026-01-01T00:00:00+00:00",
+            datatype=URIRef("http://www.w3.org/2001/XMLSchema#dateTime"),
         )
 
 
@@ -67,7 +76,9 @@ def test_countries_carry_labels_and_authorities(sample_graph: Graph) -> None:
     labels = {lit.language: str(lit) for lit in sample_graph.objects(suriname, SDO.name)}
     assert set(labels) == {"en", "es", "fr", "pt"}
     assert labels["en"] == "Suriname"
-    assert URIRef("http://www.wikidata.org/entity/Q730") in set(sample_graph.objects(suriname, OWL.sameAs))
+    assert URIRef("http://www.wikidata.org/entity/Q730") in set(
+        sample_graph.objects(suriname, OWL.sameAs)
+    )
 
 
 def test_base_iri_is_a_parameter() -> None:
