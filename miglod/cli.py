@@ -15,6 +15,7 @@ from converter.readers import INPUT_FORMATS
 from miglod import __version__
 from miglod.building import NotConformingError, build, find_inputs
 from miglod.conversion import convert_files, environ, generation_time, output_format
+from miglod.query import COMMAND_FORMATS, query_command
 from miglod.settings import SETTINGS_BY_NAME, SettingsError, resolve
 from miglod.store import StoreError
 from ontology import load_ontology
@@ -120,6 +121,13 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         _setting_option(serve, name)
     serve.set_defaults(handler=_serve)
+
+    query = commands.add_parser("query", help="run a read-only SPARQL query on the store")
+    query.add_argument("sparql", metavar="SPARQL", help="the query text")
+    query.add_argument("--format", choices=COMMAND_FORMATS, default="table", help="output format")
+    for name in ("store", "query_timeout", "result_limit", "base_iri"):
+        _setting_option(query, name)
+    query.set_defaults(handler=_query)
     return parser
 
 
@@ -233,6 +241,23 @@ def _serve(args: argparse.Namespace) -> int:
     settings = resolve({name: getattr(args, name) for name in names}, environ())
     serve(settings)
     return 0
+
+
+def _query(args: argparse.Namespace) -> int:
+    names = ("store", "query_timeout", "result_limit", "base_iri")
+    settings = resolve({name: getattr(args, name) for name in names}, environ())
+    result = query_command(
+        settings["store"],
+        args.sparql,
+        args.format,
+        timeout=settings["query_timeout"],
+        limit=settings["result_limit"],
+        base_iri=settings["base_iri"],
+    )
+    sys.stdout.write(result.output)
+    if result.message:
+        print(f"miglod: {result.message}", file=sys.stderr)
+    return int(result.exit_code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

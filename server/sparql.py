@@ -107,7 +107,7 @@ def endpoint() -> Response:
         response.vary.add("Accept")
         return response
     response = result_response(outcome, limit, negotiated=asked.format is None)
-    if cached:
+    if cached or outcome.precomputed:
         response.headers["Server-Timing"] = "cache;dur=0"
     if request.method == "GET":
         tag = _etag(st, query)

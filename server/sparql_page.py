@@ -46,12 +46,15 @@ class Table:
     boolean: bool | None = None
     truncated: bool = False
     seconds: float = 0.0
+    precomputed: bool = False
 
 
 def table_of(outcome: Outcome, pages: PageBuilder) -> Table:
     """Return the table of a result written as SPARQL JSON (tabular) or N-Triples (a graph)."""
     data = outcome.read()
-    table = Table(truncated=outcome.truncated, seconds=outcome.seconds)
+    table = Table(
+        truncated=outcome.truncated, seconds=outcome.seconds, precomputed=outcome.precomputed
+    )
     if outcome.kind == "triples":
         table.columns = ["subject", "predicate", "object"]
         for quad in ox.parse(data, format=ox.RdfFormat.N_TRIPLES):
@@ -93,9 +96,13 @@ def _term(term: object, pages: PageBuilder) -> Cell:
 
 
 def _short(datatype: str) -> str | None:
-    if datatype == XSD + "string":
+    """Return the note shown for a datatype; none for strings and numbers, which speak for themselves."""
+    if datatype in _PLAIN:
         return None
     return "xsd:" + datatype[len(XSD) :] if datatype.startswith(XSD) else datatype
+
+
+_PLAIN = frozenset(XSD + name for name in ("string", "integer", "decimal", "double", "boolean"))
 
 
 def page_format(form: str | None) -> qf.ResultFormat:

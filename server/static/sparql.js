@@ -3,6 +3,12 @@
   "use strict";
   var area = document.getElementById("query");
   if (!area) { return; }
+  function fit() {
+    var lines = area.value.split("\n").length + 1;
+    area.rows = Math.max(8, Math.min(lines, 30));
+  }
+  fit();
+  area.addEventListener("input", fit);
   area.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();

@@ -1,0 +1,324 @@
+"""Run queries for one web worker in processes that hold the data in memory and can be killed.
+
+pyoxigraph can neither stop a query nor give up the CPU it holds, so queries
+run in runner processes: the web worker sends a query, waits until the time
+limit, and kills the runner (by pidfd, so never a stranger) if it is late. A
+replacement is forked at once from the zygote, which keeps the in-memory
+union of the data, so a killed query costs milliseconds to recover from.
+
+Across the web workers of one server, a few query slots (file locks) bound
+how many queries run at once; a query that finds no free slot within a short
+wait is answered 503 with ``Retry-After``, so heavy queries can never tie up
+every web worker and pages keep being served.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import math
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import weakref
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from miglod.query import wire
+from miglod.query.errors import QueryBusyError, QueryError, QueryTimeoutError
+from miglod.query.evaluate import Outcome, QueryRequest
+from miglod.query.precompute import read_entry
+
+#: Seconds a query waits for a free slot before it is turned away.
+SLOT_WAIT = 0.5
+
+
+@dataclass(slots=True)
+class _Runner:
+    sock: socket.socket
+    pidfd: int
+    pid: int
+    version: str
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError, OSError):
+            signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+        self.close()
+
+    def close(self) -> None:
+        self.sock.close()
+        with contextlib.suppress(OSError):
+            os.close(self.pidfd)
+
+
+class QuerySlots:
+    """Bound the queries running at once across processes, with one lock file per slot."""
+
+    def __init__(self, store: Path, count: int) -> None:
+        key = hashlib.blake2b(str(store.resolve()).encode(), digest_size=6).hexdigest()
+        self.directory = Path(tempfile.gettempdir()) / f"miglod-query-slots-{key}"
+        self.count = max(1, count)
+
+    @contextlib.contextmanager
+    def hold(self, wait: float) -> Iterator[bool]:
+        """Hold a free slot while the block runs; yield ``False`` when none freed up in ``wait`` s."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + wait
+        while True:
+            for number in range(self.count):
+                handle = open(self.directory / f"slot-{number}.lock", "a+b")  # noqa: SIM115
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    handle.close()
+                    continue
+                try:
+                    yield True
+                finally:
+                    fcntl.flock(handle, fcntl.LOCK_UN)
+                    handle.close()
+                return
+            if time.monotonic() >= deadline:
+                yield False
+                return
+            time.sleep(0.005)
+
+
+class QueryService:
+    """Evaluate queries on a store's data with a time limit that holds.
+
+    ``memory`` keeps the union of the data in memory in the zygote (fast; the
+    default); without it queries read the on-disk store. ``slots`` bounds the
+    queries running at once across every process using the same store
+    (``None``: no bound, for one-off use such as the command line). ``warm``
+    (base IRI, row caps) has the example queries' results precomputed for each
+    data version, for requests with those caps.
+    """
+
+    def __init__(
+        self,
+        store: str | os.PathLike[str],
+        *,
+        memory: bool = True,
+        slots: int | None = 1,
+        warm: tuple[str, tuple[int, ...]] | None = None,
+    ) -> None:
+        self.store = Path(store)
+        self.memory = memory
+        self.warm = warm
+        self.slots = QuerySlots(self.store, slots) if slots is not None else None
+        self.spool_dir = tempfile.mkdtemp(prefix="miglod-query-")
+        self._lock = threading.Lock()
+        self._zygote: subprocess.Popen[bytes] | None = None
+        self._control: socket.socket | None = None
+        self._pending: int | None = None
+        self._counter = 0
+        self._idle: list[_Runner] = []
+        self._pid = os.getpid()
+        self._finalizer = weakref.finalize(self, _shutdown, self._idle, self.spool_dir, [])
+
+    def run(self, request: QueryRequest, *, timeout: float, version: str = "") -> Outcome:
+        """Evaluate ``request`` within ``timeout`` seconds on data at least as new as ``version``.
+
+        Raise :class:`QueryTimeoutError` when it runs too long (it is killed),
+        :class:`QueryBusyError` when no slot is free or the data is still being
+        loaded, and :class:`QueryError` for malformed or refused queries.
+        """
+        if self.warm and version:
+            found = read_entry(self.store, version, request)
+            if found is not None:
+                return found
+        self._forget_if_forked()
+        deadline = time.monotonic() + timeout
+        retry = max(1, math.ceil(timeout / 2))
+        slot = (
+            self.slots.hold(min(SLOT_WAIT, timeout)) if self.slots else contextlib.nullcontext(True)
+        )
+        with slot as held:
+            if not held:
+                raise QueryBusyError(
+                    "Every query slot is busy with other queries; try again shortly.", retry
+                )
+            runner = self._take_runner(version, deadline, timeout)
+            try:
+                reply = self._exchange(runner, request, deadline, timeout)
+            except BaseException:
+                runner.kill()
+                self._remove_spools(runner.pid)
+                raise
+            with self._lock:
+                self._idle.append(runner)
+        if reply[0] == "ok":
+            outcome = reply[1]
+            assert isinstance(outcome, Outcome)
+            return outcome
+        _, status, code, message = reply
+        raise QueryError(int(str(status)), str(code), str(message))
+
+    def start(self) -> None:
+        """Start the zygote now, so the data is in memory before the first query comes."""
+        self._forget_if_forked()
+        with self._lock:
+            self._ensure_zygote()
+
+    def _forget_if_forked(self) -> None:
+        """Drop the processes of the parent when this object was inherited through a fork.
+
+        A server that creates the app before forking its workers (gunicorn's
+        ``--preload``) would otherwise share one zygote's socket between workers.
+        """
+        if os.getpid() == self._pid:
+            return
+        self._finalizer.detach()
+        if self._control is not None:
+            self._control.close()  # our copy only: the parent keeps its own
+        for runner in self._idle:
+            runner.close()
+        self._lock = threading.Lock()
+        self._zygote, self._control, self._pending = None, None, None
+        self._idle = []
+        self.spool_dir = tempfile.mkdtemp(prefix="miglod-query-")
+        self._pid = os.getpid()
+        self._finalizer = weakref.finalize(self, _shutdown, self._idle, self.spool_dir, [])
+
+    def close(self) -> None:
+        """Stop the zygote and every runner, and remove the spool directory."""
+        with self._lock:
+            processes = [self._zygote] if self._zygote else []
+            if self._control is not None:
+                self._control.close()
+            self._zygote, self._control, self._pending = None, None, None
+        _shutdown(self._idle, self.spool_dir, processes)
+
+    def _exchange(
+        self, runner: _Runner, request: QueryRequest, deadline: float, timeout: float
+    ) -> tuple[object, ...]:
+        try:
+            wire.send(runner.sock, request)
+            runner.sock.settimeout(max(deadline - time.monotonic(), 0.001))
+            reply, _ = wire.receive(runner.sock)
+        except TimeoutError:
+            raise QueryTimeoutError(timeout) from None
+        except (wire.ChannelClosedError, OSError) as exc:
+            raise QueryError(500, "query_crashed", f"The query process stopped: {exc}") from None
+        runner.sock.settimeout(None)
+        assert isinstance(reply, tuple)
+        return reply
+
+    def _take_runner(self, version: str, deadline: float, timeout: float) -> _Runner:
+        with self._lock:
+            while self._idle:
+                runner = self._idle.pop()
+                if runner.version >= version:
+                    return runner
+                runner.close()
+        return self._new_runner(version, deadline, timeout)
+
+    def _new_runner(self, version: str, deadline: float, timeout: float) -> _Runner:
+        with self._lock:
+            control = self._ensure_zygote()
+            try:
+                if self._pending is None:
+                    self._counter += 1
+                    self._pending = self._counter
+                    wire.send(control, {"op": "runner", "id": self._pending})
+                while True:
+                    control.settimeout(max(deadline - time.monotonic(), 0.001))
+                    reply, fds = wire.receive(control, max_fds=2)
+                    assert isinstance(reply, dict)
+                    if reply.get("id") == self._pending:
+                        break
+                    for fd in fds:  # a late answer to an abandoned request
+                        os.close(fd)
+                self._pending = None
+                control.settimeout(None)
+            except TimeoutError:
+                raise QueryBusyError(
+                    "The query service is loading the latest data; try again shortly.",
+                    max(1, math.ceil(timeout)),
+                ) from None
+            except (wire.ChannelClosedError, OSError) as exc:
+                self._drop_zygote()
+                raise QueryError(
+                    500, "query_service_failed", f"The query service stopped: {exc}"
+                ) from None
+        if reply.get("error"):
+            for fd in fds:
+                os.close(fd)
+            raise QueryError(500, "query_service_failed", str(reply["error"]))
+        sock_fd, pidfd = fds
+        runner = _Runner(
+            socket.socket(fileno=sock_fd), pidfd, int(reply["pid"]), str(reply["version"])
+        )
+        if runner.version < version:
+            runner.close()
+            raise QueryBusyError("The query service is catching up with the latest data.", 1)
+        return runner
+
+    def _ensure_zygote(self) -> socket.socket:
+        if self._zygote is not None and self._zygote.poll() is not None:
+            self._drop_zygote()
+        if self._control is not None:
+            return self._control
+        mine, theirs = socket.socketpair()
+        package_root = str(Path(__file__).resolve().parents[2])
+        path = os.environ.get("PYTHONPATH")
+        env = {**os.environ, "PYTHONPATH": package_root + (os.pathsep + path if path else "")}
+        self._zygote = subprocess.Popen(
+            [sys.executable, "-m", "miglod.query.zygote", str(theirs.fileno())],
+            pass_fds=[theirs.fileno()],
+            env=env,
+            stdin=subprocess.DEVNULL,
+        )
+        theirs.close()
+        config = {
+            "store": str(self.store),
+            "memory": self.memory,
+            "spool_dir": self.spool_dir,
+            "warm": self.warm,
+        }
+        wire.send(mine, config)
+        self._control = mine
+        self._finalizer.detach()
+        self._finalizer = weakref.finalize(
+            self, _shutdown, self._idle, self.spool_dir, [self._zygote]
+        )
+        return mine
+
+    def _drop_zygote(self) -> None:
+        if self._control is not None:
+            self._control.close()
+        if self._zygote is not None:
+            _stop(self._zygote)
+        self._zygote, self._control, self._pending = None, None, None
+
+    def _remove_spools(self, pid: int) -> None:
+        for leftover in Path(self.spool_dir).glob(f"{pid}-*.out"):
+            leftover.unlink(missing_ok=True)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.kill()
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=5)
+
+
+def _shutdown(
+    idle: list[_Runner], spool_dir: str, processes: list[subprocess.Popen[bytes]]
+) -> None:
+    while idle:
+        idle.pop().kill()
+    for process in processes:
+        _stop(process)
+    for leftover in Path(spool_dir).glob("*"):
+        leftover.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        os.rmdir(spool_dir)
