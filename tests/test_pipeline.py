@@ -11,7 +11,7 @@ from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.compare import graph_diff, to_isomorphic
 from rdflib.namespace import OWL, PROV, SDO
 
-from converter.pipeline import convert_text
+from converter.pipeline import convert_text, converter_version
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "news" / "iom-news-2021.txt"
