@@ -33,7 +33,9 @@ class Score:
         self.fp += len(p - g)
         self.fn += len(g - p)
         if p != g:
-            self.errors.append(f"{where}: extra {sorted(map(str, p - g))} missing {sorted(map(str, g - p))}")
+            self.errors.append(
+                f"{where}: extra {sorted(map(str, p - g))} missing {sorted(map(str, g - p))}"
+            )
 
     @property
     def precision(self) -> float:
@@ -66,11 +68,22 @@ def _event_values(found: Enrichment) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None}
 
 
-def score(items: Sequence[NewsItem], gold: Sequence[dict[str, Any]], enricher: Enricher) -> dict[str, Score]:
+def score(
+    items: Sequence[NewsItem], gold: Sequence[dict[str, Any]], enricher: Enricher
+) -> dict[str, Score]:
     """Return a score per field for ``items`` against ``gold`` (same order, same length)."""
     if len(items) != len(gold):
         raise ValueError(f"the listing has {len(items)} items but the gold file {len(gold)}")
-    scores = {name: Score() for name in ("date", "headline", *SET_FIELDS, "event", *(f"event.{f}" for f in EVENT_FIELDS))}
+    scores = {
+        name: Score()
+        for name in (
+            "date",
+            "headline",
+            *SET_FIELDS,
+            "event",
+            *(f"event.{f}" for f in EVENT_FIELDS),
+        )
+    }
     for index, (item, expected) in enumerate(zip(items, gold, strict=True), start=1):
         where = f"item {index} ({item.source.name}:{item.source.line})"
         found = enricher.enrich(item)
@@ -98,5 +111,7 @@ def format_scores(scores: dict[str, Score]) -> str:
     """Return a plain table of precision, recall and F1 per field."""
     lines = [f"{'field':<20} {'P':>6} {'R':>6} {'F1':>6} {'tp':>5} {'fp':>5} {'fn':>5}"]
     for name, s in scores.items():
-        lines.append(f"{name:<20} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} {s.tp:5d} {s.fp:5d} {s.fn:5d}")
+        lines.append(
+            f"{name:<20} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} {s.tp:5d} {s.fp:5d} {s.fn:5d}"
+        )
     return "\n".join(lines)

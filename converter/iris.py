@@ -23,8 +23,11 @@ def slugify(text: str, *, max_length: int = SLUG_MAX_LENGTH) -> str:
     short hash of the whole slug, so that two long texts sharing their first
     words still get different slugs, and the same text always the same one.
     """
-    folded = unicodedata.normalize("NFKD", text)
-    ascii_text = folded.encode("ascii", "ignore").decode("ascii").lower()
+    if text.isascii():
+        ascii_text = text.lower()  # NFKD leaves ASCII as it is
+    else:
+        folded = unicodedata.normalize("NFKD", text)
+        ascii_text = folded.encode("ascii", "ignore").decode("ascii").lower()
     slug = "-".join(w for w in _NON_WORD.split(ascii_text) if w)
     if len(slug) > max_length:
         digest = hashlib.sha1(slug.encode("ascii")).hexdigest()[:_HASH_LENGTH]

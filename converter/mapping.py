@@ -10,13 +10,23 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from rdflib import DCTERMS, RDF, RDFS, XSD, Literal, Namespace, URIRef
-from rdflib.namespace import PROV, SDO
+from rdflib import Literal, Namespace, URIRef
+from rdflib.namespace import SDO
 
 from converter.iris import Iris, item_id, slugify
 from converter.records import Enrichment, Event, NewsItem, Person
+from converter.terms import Terms, generated_at_literal
+
+__all__ = [
+    "ATTENDANCE_MODES",
+    "MappedItem",
+    "MappingContext",
+    "Triple",
+    "generated_at_literal",
+    "map_item",
+]
 
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
 
@@ -29,12 +39,21 @@ ATTENDANCE_MODES = {
 
 @dataclass(frozen=True, slots=True)
 class MappingContext:
-    """What the mapping needs besides the item: IRIs, publisher, time and version."""
+    """What the mapping needs besides the item: IRIs, publisher, time and version.
+
+    It also holds the :class:`~converter.terms.Terms` built for them, so that
+    recurring terms are built once per context.
+    """
 
     iris: Iris
     publisher: str
     generated_at: dt.datetime
     converter_version: str
+    terms: Terms = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        terms = Terms(self.iris, self.generated_at, self.converter_version)
+        object.__setattr__(self, "terms", terms)
 
     @property
     def mig(self) -> Namespace:
@@ -56,81 +75,63 @@ class MappedItem:
     concepts: tuple[str, ...]
 
 
-def _text(value: str, language: str) -> Literal:
-    return Literal(value, lang=language)
-
-
-def _date(value: dt.date) -> Literal:
-    return Literal(value.isoformat(), datatype=XSD.date)
-
-
-def generated_at_literal(value: dt.datetime) -> Literal:
-    """Return ``value`` as an ``xsd:dateTime`` literal in UTC (whole seconds, offset +00:00)."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    utc = value.astimezone(dt.UTC).replace(microsecond=0)
-    return Literal(utc.isoformat(), datatype=XSD.dateTime)
-
-
 def map_item(item: NewsItem, found: Enrichment, ctx: MappingContext) -> MappedItem:
     """Return the triples that describe ``item`` given what enrichment ``found``."""
-    iris, mig = ctx.iris, ctx.mig
+    iris, t = ctx.iris, ctx.terms
     local_id = item_id(item.date.isoformat(), item.headline)
     s = iris.news(local_id)
     lang = found.language
+    country, organization, place = t.country, t.organization, t.place
+    mentions = t.mentions
+    text, tagged = t.literals.string, t.literals.text
     out: list[Triple] = [
-        (s, RDF.type, SDO.NewsArticle),
-        (s, SDO.identifier, Literal(local_id)),
-        (s, SDO.headline, _text(item.headline, lang)),
-        (s, SDO.datePublished, _date(item.date)),
-        (s, SDO.inLanguage, Literal(lang)),
-        (s, SDO.publisher, iris.organization(ctx.publisher)),
+        (s, t.type, t.news_article),
+        (s, t.identifier, text(local_id)),
+        (s, t.headline, tagged(item.headline, lang)),
+        (s, t.date_published, t.date[item.date]),
+        (s, t.in_language, t.plain[lang]),
+        (s, t.publisher, organization[ctx.publisher]),
     ]
     if item.paragraphs:
-        out.append((s, SDO.abstract, _text(item.paragraphs[0], lang)))
-        out.append((s, SDO.articleBody, _text(item.body, lang)))
+        out.append((s, t.abstract, tagged(item.paragraphs[0], lang)))
+        out.append((s, t.article_body, tagged(item.body, lang)))
     if item.url:
-        out.append((s, SDO.url, URIRef(item.url)))
+        out.append((s, t.url, URIRef(item.url)))
 
     organizations = [o.slug for o in found.organizations]
     places = [p.slug for p in found.places]
-    for code in found.countries:
-        out.append((s, SDO.mentions, iris.country(code)))
-    for slug in organizations:
-        out.append((s, SDO.mentions, iris.organization(slug)))
-    for slug in places:
-        out.append((s, SDO.mentions, iris.place(slug)))
-    for code in found.about:
-        out.append((s, SDO.about, iris.country(code)))
-    for theme in found.themes:
-        out.append((s, mig.theme, iris.theme(theme)))
+    out += [(s, mentions, country[code]) for code in found.countries]
+    out += [(s, mentions, organization[slug]) for slug in organizations]
+    out += [(s, mentions, place[slug]) for slug in places]
+    out += [(s, t.about, country[code]) for code in found.about]
+    out += [(s, t.theme, t.theme_concept[theme]) for theme in found.themes]
     for path in found.frameworks:
         # Frameworks link with mig:framework; a finer concept (a GCM objective) is a reference.
-        predicate = mig.framework if path.startswith("framework/") else DCTERMS.references
-        out.append((s, predicate, iris.concept(path)))
+        predicate = t.framework if path.startswith("framework/") else t.references
+        out.append((s, predicate, t.concept[path]))
     if found.dateline is not None:
-        out.append((s, SDO.dateline, Literal(found.dateline.text)))
+        out.append((s, t.dateline, text(found.dateline.text)))
         if found.dateline.place:
-            out.append((s, SDO.locationCreated, iris.place(found.dateline.place)))
+            out.append((s, t.location_created, place[found.dateline.place]))
         elif found.dateline.country:
-            out.append((s, SDO.locationCreated, iris.country(found.dateline.country)))
+            out.append((s, t.location_created, country[found.dateline.country]))
     for person in found.persons:
-        out.append((s, SDO.mentions, iris.person(person.slug)))
-        out.extend(_person(person, lang, iris))
+        out.append((s, mentions, iris.person(person.slug)))
+        _person(out, person, lang, iris, t)
     if found.event is not None:
-        out.extend(_event(found.event, s, item, lang, iris, mig))
+        _event(out, found.event, s, item, lang, iris, t)
 
     source = URIRef(str(s) + "#source")
     out += [
-        (s, PROV.wasDerivedFrom, source),
-        (s, PROV.generatedAtTime, generated_at_literal(ctx.generated_at)),
-        (s, mig.converterVersion, Literal(ctx.converter_version)),
-        (source, RDF.type, PROV.Entity),
-        (source, SDO.name, Literal(item.source.name)),
-        (source, mig.sourceLine, Literal(item.source.line)),
-        (source, mig.sourcePosition, Literal(item.source.position)),
+        (s, t.was_derived_from, source),
+        (s, t.generated_at_time, t.generated_at),
+        (s, t.converter_version, t.version),
+        (source, t.type, t.entity),
+        (source, t.name, t.plain[item.source.name]),
+        (source, t.source_line, t.literals.integer(item.source.line)),
+        (source, t.source_position, t.literals.integer(item.source.position)),
     ]
-    concepts = [f"theme/{t}" for t in found.themes] + list(found.frameworks)
+    concepts = [f"theme/{theme}" for theme in found.themes] + list(found.frameworks)
     return MappedItem(
         id=local_id,
         iri=s,
@@ -164,40 +165,49 @@ def _event_countries(found: Enrichment) -> tuple[str, ...]:
     return ()
 
 
-def _person(person: Person, lang: str, iris: Iris) -> Iterator[Triple]:
+def _person(out: list[Triple], person: Person, lang: str, iris: Iris, t: Terms) -> None:
+    """Append the triples that describe one person."""
     p = iris.person(person.slug)
-    yield (p, RDF.type, SDO.Person)
-    yield (p, SDO.name, Literal(person.name))
-    yield (p, RDFS.label, Literal(person.name))
+    name = t.literals.string(person.name)
+    out.append((p, t.type, t.person))
+    out.append((p, t.name, name))
+    out.append((p, t.label, name))
     if person.honorific:
-        yield (p, SDO.honorificPrefix, Literal(person.honorific))
+        out.append((p, t.honorific_prefix, t.plain[person.honorific]))
     if person.job_title:
-        yield (p, SDO.jobTitle, _text(person.job_title, lang))
+        out.append((p, t.job_title, t.literals.text(person.job_title, lang)))
     if person.affiliation:
-        yield (p, SDO.affiliation, iris.organization(person.affiliation))
+        out.append((p, t.affiliation, t.organization[person.affiliation]))
 
 
 def _event(
-    event: Event, article: URIRef, item: NewsItem, lang: str, iris: Iris, mig: Namespace
-) -> Iterator[Triple]:
+    out: list[Triple],
+    event: Event,
+    article: URIRef,
+    item: NewsItem,
+    lang: str,
+    iris: Iris,
+    t: Terms,
+) -> None:
+    """Append the triples that describe the event an item reports."""
     day = (event.start or item.date).isoformat()
     e = iris.event(f"{day}-{slugify(event.name)}")
-    yield (article, mig.describesEvent, e)
-    yield (e, RDF.type, SDO[event.kind])
-    yield (e, SDO.name, _text(event.name, lang))
-    yield (e, mig.eventCategory, Literal(event.category))
-    yield (e, SDO.subjectOf, article)
+    out.append((article, t.describes_event, e))
+    out.append((e, t.type, t.schema_class[event.kind]))
+    out.append((e, t.name, t.literals.text(event.name, lang)))
+    out.append((e, t.event_category, t.plain[event.category]))
+    out.append((e, t.subject_of, article))
     if event.start:
-        yield (e, SDO.startDate, _date(event.start))
+        out.append((e, t.start_date, t.date[event.start]))
     if event.end:
-        yield (e, SDO.endDate, _date(event.end))
-    if event.attendance in ATTENDANCE_MODES:
-        yield (e, SDO.eventAttendanceMode, ATTENDANCE_MODES[event.attendance])
+        out.append((e, t.end_date, t.date[event.end]))
+    if event.attendance in t.attendance_modes:
+        out.append((e, t.attendance_mode, t.attendance_modes[event.attendance]))
     if event.location:
-        yield (e, SDO.location, iris.place(event.location))
+        out.append((e, t.location, t.place[event.location]))
     elif event.location_country:
-        yield (e, SDO.location, iris.country(event.location_country))
+        out.append((e, t.location, t.country[event.location_country]))
     for slug in event.organizers:
-        yield (e, SDO.organizer, iris.organization(slug))
+        out.append((e, t.organizer, t.organization[slug]))
     if event.participants is not None:
-        yield (e, mig.participantCount, Literal(event.participants))
+        out.append((e, t.participant_count, t.number[event.participants]))

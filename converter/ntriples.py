@@ -2,11 +2,42 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+CACHE_LIMIT = 8192  # IRIs a formatter remembers before it starts afresh
+
+
+def escape(text: str) -> str:
+    """Return ``text`` escaped for a quoted N-Triples literal.
+
+    One ``str.replace`` per character that actually occurs: most texts hold
+    none of them, and a test for each is cheaper than a translation table.
+    """
+    if "\\" in text:
+        text = text.replace("\\", "\\\\")  # first, so that the escapes below stay single
+    if '"' in text:
+        text = text.replace('"', '\\"')
+    if "\n" in text:
+        text = text.replace("\n", "\\n")
+    if "\r" in text:
+        text = text.replace("\r", "\\r")
+    return text
+
+
+def literal(node: Literal) -> str:
+    """Return a literal in N-Triples syntax."""
+    lexical = f'"{escape(node)}"'
+    language = node.language
+    if language:
+        return f"{lexical}@{language}"
+    datatype = node.datatype
+    if datatype is not None and str(datatype) != _XSD_STRING:
+        return f"{lexical}^^<{datatype}>"
+    return lexical
 
 
 def term(node: Node) -> str:
@@ -14,12 +45,7 @@ def term(node: Node) -> str:
     if isinstance(node, URIRef):
         return f"<{node}>"
     if isinstance(node, Literal):
-        lexical = f'"{str(node).translate(_ESCAPES)}"'
-        if node.language:
-            return f"{lexical}@{node.language}"
-        if node.datatype is not None and str(node.datatype) != _XSD_STRING:
-            return f"{lexical}^^<{node.datatype}>"
-        return lexical
+        return literal(node)
     raise TypeError(f"cannot write {node!r} as N-Triples: blank nodes are not minted")
 
 
@@ -31,3 +57,53 @@ def triple_line(s: Node, p: Node, o: Node) -> str:
 def quad_line(s: Node, p: Node, o: Node, g: Node) -> str:
     """Return one N-Quads line, newline included."""
     return f"{term(s)} {term(p)} {term(o)} {term(g)} .\n"
+
+
+class LineWriter:
+    """Format many triples or quads, writing each IRI's N-Triples form once.
+
+    Subjects, predicates and most objects recur from line to line; their
+    formatted forms are remembered (up to :data:`CACHE_LIMIT` of them).
+    """
+
+    def __init__(self) -> None:
+        self._known: dict[Node, str] = {}
+
+    def term(self, node: Node) -> str:
+        """Return ``node`` in N-Triples syntax."""
+        if type(node) is URIRef:
+            known = self._known.get(node)
+            if known is None:
+                if len(self._known) >= CACHE_LIMIT:
+                    self._known.clear()
+                known = self._known[node] = f"<{node}>"
+            return known
+        return term(node)
+
+    def triples(self, triples: Iterable[tuple[Node, Node, Node]]) -> str:
+        """Return N-Triples lines for ``triples``, newlines included."""
+        return self._lines(triples, " .\n")
+
+    def quads(self, triples: Iterable[tuple[Node, Node, Node]], graph: Node) -> str:
+        """Return N-Quads lines putting ``triples`` in ``graph``, newlines included."""
+        return self._lines(triples, f" {self.term(graph)} .\n")
+
+    def _lines(self, triples: Iterable[tuple[Node, Node, Node]], end: str) -> str:
+        """Return one line per triple, each ending in ``end``."""
+        known, term = self._known.get, self.term
+        lines = []
+        subject: Node | None = None
+        head = ""
+        for s, p, o in triples:
+            if s is not subject:
+                # Runs of triples share a subject; most subjects occur in one run only.
+                subject, head = s, (f"<{s}> " if type(s) is URIRef else f"{term(s)} ")
+            # Literals hash slowly and seldom repeat: only IRIs are looked up.
+            if type(o) is URIRef:
+                obj = known(o) or term(o)
+            elif type(o) is Literal:
+                obj = literal(o)
+            else:
+                obj = term(o)
+            lines.append(f"{head}{known(p) or term(p)} {obj}{end}")
+        return "".join(lines)

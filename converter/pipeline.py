@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
+from typing import TypeVar
 
 from rdflib import Graph, URIRef
 
@@ -14,9 +16,14 @@ from converter.errors import ConverterError, ItemError
 from converter.iris import Iris
 from converter.mapping import MappedItem, MappingContext, Triple, map_item
 from converter.readers import read_items
-from converter.records import NewsItem
+from converter.records import Enrichment, NewsItem
 from converter.references import References
 from ontology import load_ontology
+
+BATCH_SIZE = 256  # items enriched together (see Enricher.enrich_many)
+_LINE_BITS = 40
+_LINE_MASK = (1 << _LINE_BITS) - 1
+E = TypeVar("E")
 
 
 def converter_version() -> str:
@@ -53,13 +60,51 @@ class Converter:
         self.references = References(
             self.iris, self.enricher.countries, self.ontology, self.enricher.organization
         )
-        self._seen: dict[str, tuple[str, int]] = {}
+        self._seen = SeenItems()
 
     def convert_item(self, item: NewsItem) -> MappedItem:
         """Enrich and map one item, remembering what it links to."""
-        found = self.enricher.enrich(item)
+        return self.convert_enriched(item, self.enricher.enrich(item))
+
+    def enriched(self, entries: Iterable[E]) -> Iterator[tuple[E, Enrichment | None]]:
+        """Yield each entry with its enrichment (None for an entry that is not an item).
+
+        The items are enriched in batches of :data:`BATCH_SIZE` (see
+        :meth:`~converter.enrich.Enricher.enrich_many`), in constant memory.
+        Whatever reading ``entries`` raises is raised after the entries read
+        before it have been yielded, as if they had been enriched one by one.
+        """
+        pending = iter(entries)
+        while True:
+            batch: list[E] = []
+            try:
+                for entry in pending:
+                    batch.append(entry)
+                    if len(batch) >= BATCH_SIZE:
+                        break
+            except Exception:
+                yield from self._enrich_batch(batch)
+                raise
+            if not batch:
+                return
+            yield from self._enrich_batch(batch)
+
+    def _enrich_batch(self, batch: list[E]) -> Iterator[tuple[E, Enrichment | None]]:
+        items = [entry for entry in batch if isinstance(entry, NewsItem)]
+        try:
+            found = iter(self.enricher.enrich_many(items))
+        except Exception:
+            # Fail where enriching the items one by one fails, after the items before.
+            for entry in batch:
+                yield entry, self.enricher.enrich(entry) if isinstance(entry, NewsItem) else None
+            return
+        for entry in batch:
+            yield entry, next(found) if isinstance(entry, NewsItem) else None
+
+    def convert_enriched(self, item: NewsItem, found: Enrichment) -> MappedItem:
+        """Map one item enriched already, remembering what it links to."""
         mapped = map_item(item, found, self.context)
-        previous = self._seen.get(mapped.id)
+        previous = self._seen.add(mapped.id, item.source.name, item.source.line)
         if previous is not None:
             raise ItemError(
                 f"duplicate item {mapped.id!r}: same date and headline as {previous[0]}:{previous[1]}",
@@ -67,7 +112,6 @@ class Converter:
                 line=item.source.line,
                 field="headline",
             )
-        self._seen[mapped.id] = (item.source.name, item.source.line)
         known = {o.slug: o for o in found.organizations}
         orgs = [
             known.get(slug) or self.enricher.organization(slug) for slug in mapped.organizations
@@ -85,14 +129,48 @@ class Converter:
         return mapped
 
     def convert(self, items: Iterable[NewsItem]) -> Iterator[MappedItem]:
-        """Convert each item in turn."""
-        for item in items:
-            yield self.convert_item(item)
+        """Convert each item in turn (enriching them in batches)."""
+        for item, found in self.enriched(items):
+            assert found is not None
+            yield self.convert_enriched(item, found)
 
     def reference_triples(self) -> Iterator[tuple[URIRef, Triple]]:
         """Yield ``(graph IRI, triple)`` describing everything converted items link to."""
         for name, triple in self.references.triples():
             yield self.iris.graph(name), triple
+
+
+class SeenItems:
+    """Remember where each item id was first seen, in about a hundred bytes an item.
+
+    An id is kept as a 128-bit digest (two different ids share one with a
+    chance of about 10**-29 in a million items) and its place as one integer,
+    so that memory grows as little as it can with the number of items.
+    """
+
+    __slots__ = ("_names", "_sources", "_where")
+
+    def __init__(self) -> None:
+        self._where: dict[int, int] = {}  # digest -> source number << 40 | line
+        self._sources: dict[str, int] = {}
+        self._names: list[str] = []
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+    def add(self, item_id: str, source: str, line: int) -> tuple[str, int] | None:
+        """Remember ``item_id`` at ``source:line``; return where it was seen before, if it was."""
+        digest = hashlib.blake2b(item_id.encode("utf-8"), digest_size=16).digest()
+        key = int.from_bytes(digest, "big")
+        previous = self._where.get(key)
+        if previous is not None:
+            return self._names[previous >> _LINE_BITS], previous & _LINE_MASK
+        number = self._sources.get(source)
+        if number is None:
+            number = self._sources[source] = len(self._names)
+            self._names.append(source)
+        self._where[key] = number << _LINE_BITS | line
+        return None
 
 
 def convert_text(
@@ -111,10 +189,11 @@ def convert_text(
     """
     converter = Converter(base=base, publisher=publisher, generated_at=generated_at)
     graph = Graph()
-    for entry in read_items(text, name, input_format=input_format):
+    for entry, found in converter.enriched(read_items(text, name, input_format=input_format)):
         if isinstance(entry, ConverterError):
             raise entry
-        for triple in converter.convert_item(entry).triples:
+        assert found is not None
+        for triple in converter.convert_enriched(entry, found).triples:
             graph.add(triple)
     for _, triple in converter.reference_triples():
         graph.add(triple)

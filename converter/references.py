@@ -52,14 +52,13 @@ class References:
         for place in places:
             self.places.setdefault(place.slug, place)
             self.countries.add(place.country)
-        for org in list(self.organizations.values()):
-            if org.country:
-                self.countries.add(org.country)
 
     def _add_organization(self, org: Organization) -> None:
-        """Remember ``org`` and its parents, so that every link resolves."""
+        """Remember ``org`` and its parents, and the countries they serve, so every link resolves."""
         while org.slug not in self.organizations:
             self.organizations[org.slug] = org
+            if org.country:
+                self.countries.add(org.country)
             parent = self.lookup(org.parent) if org.parent else None
             if parent is None:
                 return

@@ -120,7 +120,10 @@ class CountryIndex:
         A city names its country too (``via="place"``); a country name inside
         a city's name ("Mexico City") counts once, as the city.
         """
-        toks = self.tokenizer.tokenize(text)
+        return self.find_tokens(self.tokenizer.tokenize(text))
+
+    def find_tokens(self, toks: Tokens) -> list[CountryMention]:
+        """Return every mention of a country in already tokenised text (see :meth:`find`)."""
         countries, _ = self._scan(toks)
         places = self.places.find_tokens(toks, {m.code for m in countries})
         if not places:
@@ -144,17 +147,16 @@ class CountryIndex:
         return self._scan(self.tokenizer.tokenize(text))[1]
 
     def _scan(self, toks: Tokens) -> tuple[list[CountryMention], list[RegionMention]]:
-        words, root, text, starts = toks.words, self._trie.root, toks.text, toks.starts
+        words, text = toks.words, toks.text
         countries: list[CountryMention] = []
         regions: list[RegionMention] = []
-        if root.keys().isdisjoint(words):
-            return countries, regions
-        lower_ok = self._lower_ok
-        i, n = 0, len(words)
-        while i < n:
-            word = words[i]
-            if word not in root or not (word in lower_ok or text[starts[i]].isupper()):
-                i += 1
+        starting = toks.candidates(self._trie.root)
+        lower_ok = self._lower_ok.intersection(words)  # words that may start in lower case
+        if lower_ok:
+            starting = sorted({*starting, *(k for k, w in enumerate(words) if w in lower_ok)})
+        free = 0  # the first token not inside a name already found
+        for i in starting:
+            if i < free:
                 continue
             for j, entries in self._trie.matches(words, i):
                 entry = next((e for e in entries if self._accepts(toks, i, j, e)), None)
@@ -166,10 +168,8 @@ class CountryIndex:
                 elif entry.kind != _BLOCK:
                     via = "name" if entry.kind == _NAME else "demonym"
                     countries.append(CountryMention(entry.target, start, end, text[start:end], via))
-                i = j
+                free = j
                 break
-            else:
-                i += 1
         return countries, regions
 
     def _accepts(self, toks: Tokens, i: int, j: int, entry: _Entry) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from converter.extract.countries import CountryIndex
-from converter.extract.dates import find_dates
+from converter.extract.dates import DateParser, find_dates
 from converter.extract.places import PlaceIndex
 from converter.records import Dateline, NewsItem
 
@@ -16,11 +16,14 @@ _LEAD = re.compile(
 _MAX_WORDS = 12
 
 
-def find_dateline(item: NewsItem, places: PlaceIndex, countries: CountryIndex) -> Dateline | None:
+def find_dateline(
+    item: NewsItem, places: PlaceIndex, countries: CountryIndex, dates: DateParser | None = None
+) -> Dateline | None:
     """Return the dateline of ``item`` when its body starts with one.
 
     A dateline names a place (a city or a country) and often a date, and ends
     in a colon or a dash. Leads that name no place are not datelines.
+    ``dates`` is the parser that reads its date (else the shared default).
     """
     if not item.paragraphs:
         return None
@@ -34,20 +37,21 @@ def find_dateline(item: NewsItem, places: PlaceIndex, countries: CountryIndex) -
         return None
     if len(head.split()) > _MAX_WORDS:
         return None
-    place_mentions = places.find(head)
-    country_mentions = countries.find(head)
+    tokens = places.tokenizer.tokenize(head)
+    place_mentions = places.find_tokens(tokens)
+    country_mentions = countries.find_tokens(tokens)
     if not place_mentions and not country_mentions:
         return None
     # The place must open the dateline; a place in the middle of a sentence is not one.
-    first_start = min(m.start for m in [*place_mentions, *country_mentions])
+    first_start = min([m.start for m in place_mentions] + [m.start for m in country_mentions])
     if first_start > 2:
         return None
-    dates = find_dates(head)
+    found = find_dates(head, parser=dates)
     place = place_mentions[0].place if place_mentions else None
     country = place.country if place else country_mentions[0].code
     return Dateline(
         text=head,
         place=place.slug if place else None,
         country=country,
-        date=dates[0].start if dates else None,
+        date=found[0].start if found else None,
     )

@@ -166,6 +166,10 @@ class DateParser:
             )
             for form, template in _TEXT_FORMS
         }
+        # The words a running-text date can start with (see _may_start).
+        self._first_words = frozenset(["from", "between", "de", "del", "desde", "entre", "los"])
+        self._first_words |= frozenset(running)
+        self._first_word = re.compile(r"\w+")
         self._iso_tail = re.compile(r"-[01]\d-[0-3]\d(?!\d)")
         self._word_after = re.compile(r"(?:st|nd|rd|th|º|°)?\.?,?\s+(?:de\s+|of\s+)?([^\W\d_]+)")
         self._word_before = re.compile(r"([^\W\d_]+)\.?\s+$")
@@ -228,6 +232,8 @@ class DateParser:
             if number.start() < floor or not self._near_month(text, number):
                 continue
             for start in _word_starts(text, number.start(), floor):
+                if not self._may_start(text, start):
+                    continue
                 found = self._text.match(text, start)
                 if found is None or found.end() <= number.start():
                     continue
@@ -237,6 +243,20 @@ class DateParser:
                     floor = found.end()
                     break
         return mentions
+
+    def _may_start(self, text: str, start: int) -> bool:
+        """Tell whether a date may start at ``start``: a cheap test before the running-text pattern.
+
+        Every form starts with a digit, a month or one of "from", "between",
+        "de", "del", "desde", "entre", "los", written in any case, so a plain
+        ASCII word that is none of these starts no date (nor does a character
+        that is not a word character). Other words are left to the pattern.
+        """
+        word = self._first_word.match(text, start)
+        if word is None:
+            return False
+        found = word.group()
+        return not found.isascii() or found[0].isdigit() or found.lower() in self._first_words
 
     def _near_month(self, text: str, number: re.Match[str]) -> bool:
         """Tell whether a number can belong to a date: a month word is next to it, or it is ISO."""
@@ -257,7 +277,7 @@ class DateParser:
         if form == "iso":
             start = _valid_date(int(found["iso_y1"]), int(found["iso_m1"]), int(found["iso_d1"]))
             return DateMention(start, None, *found.span(), found.group()) if start else None
-        d1, d2, m1, m2, y1, y2 = (found[name] if name else None for name in self._groups[form])
+        d1, d2, m1, m2, y1, y2 = [found[name] if name else None for name in self._groups[form]]
         month1, month2 = self._month(m1), self._month(m2)
         if month1 is None or d1 is None or (m2 is not None and month2 is None):
             return None

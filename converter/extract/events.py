@@ -125,6 +125,7 @@ _PUNCTUATION = re.compile(r'[!"#$%&()*+,./:;<=>?@\[\\\]^_`{|}~“”«»‘¿¡�
 _TOKEN = re.compile(r"\S+")
 _NUMBER = re.compile(r"\d+")
 _QUOTES = '"“«‘'
+_QUOTE = re.compile(f"[{_QUOTES}]")
 _QUOTE_AFTER = re.compile(r"\s*(?:[\w’'-]+\s+){0,3}?[\"“«‘]([^\"”»’“«]{3,160})[\"”»’]")
 _QUOTE_BEFORE = re.compile(r"[\"“«]([^\"”»“«]{3,160})[\"”»]\s*$")
 _ACRONYM_AFTER = re.compile(r"\s*\(\s*([A-Z][A-Za-z&.-]{1,12})\s*\)")
@@ -196,7 +197,8 @@ class EventFinder:
         for paragraph in item.paragraphs:
             sentences.extend(s for s in _SENTENCE_BREAK.split(paragraph) if s.strip())
         spaced = [_tokens(s) for s in sentences]
-        hits, cues = self.scan([s.lower().split() for s in spaced])
+        lowered = [s.lower().split() for s in spaced]
+        hits, cues = self.scan(lowered)
         if not hits:
             return None
         read = _Reading(self, item, sentences, [s.split() for s in spaced], cues)
@@ -219,7 +221,7 @@ class EventFinder:
         return Event(
             kind=schema_type,
             category=category,
-            name=name or f"{castilian if _spanish(item, sentences) else english}: {item.headline}",
+            name=name or f"{castilian if _spanish(item, lowered) else english}: {item.headline}",
             start=start,
             end=end,
             attendance=_attendance(cues, related),
@@ -235,37 +237,29 @@ class EventFinder:
         bounds = list(itertools.accumulate((len(s) for s in sentences), initial=0))
         hits: list[_Hit] = []
         cues: list[set[str]] = [set() for _ in sentences]
-        # A set intersection in C finds the few words worth a look.
-        for word in self.keys.intersection(words):
-            position = words.index(word)
-            while position >= 0:
-                number = bisect.bisect_right(bounds, position) - 1
-                for phrase, offset, tag, is_term in self.index[word]:
-                    start, size = position - offset, len(phrase)
-                    if size > 1 and (
-                        start < bounds[number]
-                        or start + size > bounds[number + 1]
-                        or tuple(words[start : start + size]) != phrase
-                    ):
-                        continue
-                    if is_term:
-                        hits.append(_Hit(tag, number, start - bounds[number], size))
-                    else:
-                        cues[number].add(tag)
-                position = _next_index(words, word, position + 1)
+        # A set intersection in C finds the few words worth a look, and where they are.
+        present = self.keys.intersection(words)
+        positions = itertools.compress(itertools.count(), map(present.__contains__, words))
+        for position in positions if present else ():
+            word = words[position]
+            number = bisect.bisect_right(bounds, position) - 1
+            for phrase, offset, tag, is_term in self.index[word]:
+                start, size = position - offset, len(phrase)
+                if size > 1 and (
+                    start < bounds[number]
+                    or start + size > bounds[number + 1]
+                    or tuple(words[start : start + size]) != phrase
+                ):
+                    continue
+                if is_term:
+                    hits.append(_Hit(tag, number, start - bounds[number], size))
+                else:
+                    cues[number].add(tag)
         for number, tags in enumerate(cues):
             if "sign" in tags and "agreement" in tags:
                 hits.append(_Hit("signing", number, len(sentences[number]), 0))
         hits.sort(key=_position)
         return hits, cues
-
-
-def _next_index(words: list[str], word: str, start: int) -> int:
-    """Return the next position of ``word`` in ``words`` from ``start``, or -1."""
-    try:
-        return words.index(word, start)
-    except ValueError:
-        return -1
 
 
 def _position(hit: _Hit) -> tuple[int, int]:
@@ -293,6 +287,7 @@ class _Reading:
         self._names: dict[tuple[int, int], tuple[str | None, bool]] = {}
         self._spans: dict[int, list[tuple[int, int]]] = {}
         self._dates: dict[int, list[DateMention]] = {}
+        self._counts: dict[int, int | None] = {}
 
     def name(self, hit: _Hit) -> tuple[str | None, bool]:
         """Return the name the text gives the event at ``hit``; tell if it is an organisation's."""
@@ -300,7 +295,7 @@ class _Reading:
         if key in self._names:
             return self._names[key]
         sentence = self.sentences[hit.sentence]
-        if not self.capitalised(hit) and not any(q in sentence for q in _QUOTES):
+        if not self.capitalised(hit) and _QUOTE.search(sentence) is None:
             # Without quotes, only a capitalised term can be part of a name.
             self._names[key] = (None, False)
             return self._names[key]
@@ -329,12 +324,19 @@ class _Reading:
 
     def count(self, index: int) -> int | None:
         """Return the participant count sentence ``index`` states ("more than 50 journalists")."""
+        if index in self._counts:
+            return self._counts[index]
         sentence = self.sentences[index]
+        self._counts[index] = None
         for number in _NUMBER.finditer(sentence):
+            after = sentence[number.end() : number.end() + 1]
+            if not after or (after not in ",." and not after.isspace()):
+                continue  # a count's number is followed by a space, or "," or "." in "1,500"
             found = self.finder.count.match(sentence, number.start())
             if found is not None and not sentence[number.start() - 1 : number.start()].isalnum():
                 value = int(found.group(1).replace(",", "").replace(".", ""))
                 if value >= 2:
+                    self._counts[index] = value
                     return value
         return None
 
@@ -351,7 +353,7 @@ class _Reading:
         # A name seen once as an organisation's ("... Conference on Migration (RCM)") is one.
         capitalised = [h for h in hits if self.capitalised(h)]
         organisations = {name for name, is_org in map(self.name, capitalised) if is_org}
-        valid = [h for h in hits if not organisations or self.name(h)[0] not in organisations]
+        valid = [h for h in hits if self.name(h)[0] not in organisations] if organisations else hits
         pool = [h for h in valid if h.sentence == 0] or [h for h in valid if self.confirmed(h)]
         if not pool:
             return None
@@ -419,7 +421,7 @@ def _proper_name(
     term = sentence[spans[first][0] : spans[last][1]]
     if term.lower() in _VERB_FORMS:
         return None, False
-    if any(q in sentence for q in _QUOTES):
+    if _QUOTE.search(sentence) is not None:
         quoted = _QUOTE_AFTER.match(sentence, spans[last][1]) or _QUOTE_BEFORE.search(
             sentence, 0, spans[first][0]
         )
@@ -467,12 +469,15 @@ def _attendance(cues: list[set[str]], involved: list[int]) -> str | None:
     return "online" if "online" in tags else "offline" if "offline" in tags else None
 
 
-def _spanish(item: NewsItem, sentences: list[str]) -> bool:
-    """Tell whether an item is in Spanish: as it says, else by its commonest small words."""
+def _spanish(item: NewsItem, words: list[list[str]]) -> bool:
+    """Tell whether an item is in Spanish: as it says, else by its commonest small words.
+
+    ``words`` are the words of each sentence in lower case; the first two are read.
+    """
     if item.language is not None:
         return item.language.lower().startswith("es")
-    sample = _tokens(" ".join(sentences[:2])).lower().split()
-    return sum(w in _SPANISH for w in sample) > sum(w in _ENGLISH for w in sample)
+    sample = list(itertools.chain.from_iterable(words[:2]))
+    return sum(map(_SPANISH.__contains__, sample)) > sum(map(_ENGLISH.__contains__, sample))
 
 
 def _surface_forms(organization: str | Organization) -> tuple[str, list[tuple[str, bool]]]:

@@ -8,6 +8,7 @@ Framework unless it names it.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import unicodedata
@@ -95,6 +96,7 @@ class FrameworkIndex:
                 # An acronym is looked up in lower case, then checked as written.
                 names.append((text.lower() if is_acronym else text, len(self._entries)))
                 self._entries.append(_Entry(slug, guard, text if is_acronym else None))
+        self._patterns = tuple(names)
         self._names = PhraseMatcher(names)
         self.slugs: tuple[str, ...] = tuple(self.labels)
 
@@ -113,10 +115,31 @@ class FrameworkIndex:
         Paths are relative to ``def/``, in order of first mention, without repeats.
         """
         plain = strip_accents(text)
-        tokens = plain.lower().translate(SEPARATORS).split()
-        found_names = self._names.matches(tokens)
+        return self.find_tokens(text, plain.lower().translate(SEPARATORS).split())
+
+    def find_tokens(self, text: str, tokens: list[str]) -> list[str]:
+        """Return what :meth:`find` returns, given the text's tokens.
+
+        ``tokens`` are the text without accents, in lower case, split on every
+        character that is not an ASCII letter or digit.
+        """
+        return self.find_matches(text, tokens, self._names.matches(tokens))
+
+    def patterns(self) -> list[tuple[str, int]]:
+        """Return the names and acronyms with their keys, as the index's matcher holds them."""
+        return list(self._patterns)
+
+    def find_matches(
+        self, text: str, tokens: list[str], found_names: set[tuple[int, int, int]]
+    ) -> list[str]:
+        """Return what :meth:`find` returns, given the tokens and the matches of :meth:`patterns`.
+
+        ``found_names`` are the ``(key, start, end)`` a :class:`PhraseMatcher`
+        of those patterns finds in ``tokens``.
+        """
         if not found_names:
             return []
+        plain = strip_accents(text)
         written: list[str] | None = None
         # Longest mention first, so "Global Compact on Refugees" beats "Global Compact".
         candidates = sorted(
@@ -147,10 +170,15 @@ def _gcm_objectives(plain: str, mentions: list[tuple[int, int]], reach: int = 12
     ``mentions`` are token spans; they are turned into character spans here,
     which is only needed for the rare texts that name the Compact.
     """
-    offsets = [match.span() for match in _TOKEN.finditer(plain)]
+    # ``plain`` is ASCII, so an objective ("objective", "objetivo" in any case) needs "obje".
+    cited = list(_OBJECTIVES.finditer(plain)) if "obje" in plain.lower() else []
+    if not cited:
+        return []
+    last = max(end for _, end in mentions)  # the tokens after the last mention are not needed
+    offsets = [match.span() for match in itertools.islice(_TOKEN.finditer(plain), last)]
     spans = [(offsets[start][0], offsets[end - 1][1]) for start, end in mentions]
     numbers: list[int] = []
-    for match in _OBJECTIVES.finditer(plain):
+    for match in cited:
         start, end = match.span()
         if not any(s - reach <= end and start <= e + reach for s, e in spans):
             continue

@@ -8,6 +8,7 @@ Spanish and French, plus the gazetteer's ``country_words``.
 from __future__ import annotations
 
 import gettext
+import itertools
 import json
 import re
 import unicodedata
@@ -20,6 +21,7 @@ from typing import Any
 
 import pycountry
 
+from converter.extract.places import Tokenizer, Tokens
 from converter.iris import slugify
 from converter.records import Organization
 
@@ -98,6 +100,9 @@ class _Tokens:
         ]
 
 
+_GramNode = tuple["_Target | None", dict[str, "_GramNode"]]
+
+
 @dataclass(slots=True)
 class _Hit:
     first: int
@@ -135,14 +140,66 @@ def tokenize(text: str) -> _Tokens:
                     ends[k] -= 2
                 words[k] = word.replace("'", "").replace("’", "")
     if lowered.isascii():
-        norms = [_SPELLING.get(w, w) for w in words]
+        norms = list(map(_SPELLING.get, words, words))
     else:
         norms = [_SPELLING.get(w, w) if w.isascii() else _fold(w) for w in words]
+    return _Tokens(text, starts, ends, norms, _parens(text, starts))
+
+
+def _shared_tokens(text: str, shared: Tokens) -> _Tokens:
+    """Return what :func:`tokenize` returns, from the text's places tokens.
+
+    Only for a text that :func:`sharing_blocker` finds nothing in: then both
+    split it into the same words, and a word's folded form is its key here,
+    except that the British spellings are only made American in ASCII words.
+    """
+    words, starts, ends = shared.words, shared.starts, shared.ends
+    norms = list(map(_SPELLING.get, words, words))
+    if not text.isascii() and not _SPELLING.keys().isdisjoint(words):
+        for k, word in enumerate(words):
+            if word in _SPELLING and not text[starts[k] : ends[k]].isascii():
+                norms[k] = word
+    return _Tokens(text, starts, ends, norms, _parens(text, starts))
+
+
+def _parens(text: str, starts: list[int]) -> list[int]:
+    """Return the words that stand alone between parentheses, in order."""
     parens: list[int] = []
     if "(" in text:
-        inside = {m.start(1) for m in _PAREN.finditer(text)}
-        parens = [k for k, s in enumerate(starts) if s in inside] if inside else []
-    return _Tokens(text, starts, ends, norms, parens)
+        # Where a word alone in parentheses starts is where a token starts: find which.
+        for offset in sorted({m.start(1) for m in _PAREN.finditer(text)}):
+            k = bisect_left(starts, offset)
+            if k < len(starts) and starts[k] == offset:
+                parens.append(k)
+    return parens
+
+
+def sharing_blocker(tokenizer: Tokenizer) -> re.Pattern[str]:
+    """Return a pattern that finds what makes a text split otherwise here than in ``tokenizer``.
+
+    Both split on what is not a letter or a digit. Here an apostrophe joins
+    words and an underscore is part of one, so both block sharing; so does a
+    character the two fold differently: a letter that ``tokenizer`` does not
+    fold to the ASCII letter its decomposition keeps ("ß", "ĳ"), or that is
+    no letter here but is one there. Only Latin letters, general punctuation
+    and currency signs are ever let through.
+    """
+    ranges = itertools.chain(range(0x80, 0x250), range(0x2000, 0x2070), range(0x20A0, 0x20D0))
+    safe = []
+    for code in ranges:
+        char = chr(code)
+        lower = char.lower()
+        if len(lower) != 1 or lower.isascii() or char in "’İ":
+            continue
+        folded = tokenizer.fold(char)
+        if lower.isalnum():  # a word character (the underscore is ASCII)
+            kept = unicodedata.normalize("NFKD", lower).encode("ascii", "ignore").decode("ascii")
+            if folded.isalnum() and folded == kept:
+                safe.append(char)
+        elif folded == " ":
+            safe.append(char)
+    allowed = "".join(re.escape(c) for c in safe)
+    return re.compile(f"[^\\x00-\\x26\\x28-\\x5e\\x60-\\x7f{allowed}]")
 
 
 class OrganizationIndex:
@@ -170,9 +227,18 @@ class OrganizationIndex:
         for entry in data["organizations"]:
             self._add_entry(entry)
         self._add_countries(data.get("country_words", {}))
-        self._prefixes = {key[:n] for key in self._grams for n in range(1, len(key) + 1)}
+        # The names of several words as a trie: word -> (the name ending there, next words).
+        self._gram_trie: dict[str, _GramNode] = {}
+        for key, target in self._grams.items():
+            level = self._gram_trie
+            for n, word in enumerate(key, 1):
+                following = level.setdefault(word, (None, {}))[1]
+                if n == len(key):
+                    level[word] = (target, following)
+                level = following
         self._exact_norms = {key.lower().replace("'", "").replace("’", "") for key in self._exact}
         self._wanted = self._exact_norms | {key[0] for key in self._grams}
+        self._blocker = sharing_blocker(Tokenizer())
 
     def get(self, slug: str) -> Organization | None:
         """Return the organisation (gazetteer entry or government) with ``slug``."""
@@ -316,15 +382,19 @@ class OrganizationIndex:
 
     # -- finding ----------------------------------------------------------------------------------
 
-    def find(self, text: str, countries: Sequence[str] = ()) -> list[OrgMention]:
+    def find(
+        self, text: str, countries: Sequence[str] = (), tokens: Tokens | None = None
+    ) -> list[OrgMention]:
         """Return every organisation mention in ``text``, in text order.
 
         ``countries`` are the alpha-2 codes found elsewhere in the item: they
         choose between national bodies that share a name or an acronym. Every
         mention is returned, so one organisation may appear several times: use
-        :func:`distinct` for the organisations themselves.
+        :func:`distinct` for the organisations themselves. ``tokens``, the
+        text's :class:`~converter.extract.places.Tokens`, saves splitting it again.
         """
-        tk = tokenize(text)
+        shared = tokens is not None and self._blocker.search(text) is None
+        tk = _shared_tokens(text, tokens) if shared and tokens is not None else tokenize(text)
         hits, ctx = self._scan(tk, countries)
         for hit in hits:
             hit.org = None if hit.exact else self._resolve(hit, tk, ctx)
@@ -357,13 +427,16 @@ class OrganizationIndex:
     def _scan(self, tk: _Tokens, countries: Sequence[str]) -> tuple[list[_Hit], _Context]:
         """Match the longest known name at each word; words alone in parentheses are skipped."""
         ctx = _Context([c.upper() for c in countries])
-        skip = set(tk.parens)
-        seq = (
-            [k for k in range(len(tk.norm)) if k not in skip] if skip else list(range(len(tk.norm)))
-        )
+        seq = list(range(len(tk.norm)))
+        words = tk.norm
+        if tk.parens:
+            words = list(words)
+            for k in reversed(tk.parens):  # ascending and distinct: delete from the end
+                del seq[k]
+                del words[k]
         hits: list[_Hit] = []
-        wanted, norm, free = self._wanted, tk.norm, 0
-        for i in [i for i, k in enumerate(seq) if norm[k] in wanted]:
+        wanted, free = self._wanted, 0
+        for i in itertools.compress(range(len(seq)), map(wanted.__contains__, words)):
             hit = self._match_at(tk, seq, i) if i >= free else None
             if hit is not None:
                 free = i + hit.size
@@ -378,19 +451,26 @@ class OrganizationIndex:
         return hits, ctx
 
     def _match_at(self, tk: _Tokens, seq: list[int], i: int) -> _Hit | None:
-        key: tuple[str, ...] = (tk.norm[seq[i]],)
-        best: _Hit | None = None
-        j = i
-        while key in self._prefixes:
-            target = self._grams.get(key)
-            if target is not None and all(tk.upper(seq[i + n]) for n in target.capitals):
-                best = _Hit(seq[i], seq[j], target.orgs, False, j - i + 1, target.country)
+        norm, text, start = tk.norm, tk.text, tk.start
+        first = norm[seq[i]]
+        node = self._gram_trie.get(first)
+        best: tuple[int, _Target] | None = None
+        j, size = i, len(seq)
+        while node is not None:  # the longest name of several words that starts here
+            target, following = node
+            if target is not None and all(
+                text[start[seq[i + n]]].isupper() for n in target.capitals
+            ):
+                best = (j, target)
             j += 1
-            if j == len(seq):
+            if j == size:
                 break
-            key = (*key, tk.norm[seq[j]])
-        if best is not None or key[0] not in self._exact_norms:
-            return best
+            node = following.get(norm[seq[j]])
+        if best is not None:
+            j, target = best
+            return _Hit(seq[i], seq[j], target.orgs, False, j - i + 1, target.country)
+        if first not in self._exact_norms:
+            return None
         raw = tk.raw(seq[i])
         target = self._exact.get(_fold(raw))
         if target is None or (raw in self._word_like and self._shouting(tk, seq[i])):

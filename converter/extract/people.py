@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 import pycountry
 
+from converter.extract.dates import trie_pattern
 from converter.iris import slugify
 from converter.records import Organization, Person
 
@@ -110,6 +111,7 @@ class PersonFinder:
 
     def __init__(self) -> None:
         self._head = re.compile(rf"{_HEADS}\b", re.IGNORECASE)
+        self._stems = re.compile(trie_pattern(_STEMS))
         self._title = re.compile(_TITLES, re.IGNORECASE)
         self._after_title = re.compile(
             rf"\s+(?:(?P<hon>{_HONORIFIC})\s*)?(?P<name>{_NAME}){_AFTER_TITLED}"
@@ -156,13 +158,13 @@ class PersonFinder:
     def _heads(self, text: str) -> list[re.Match[str]]:
         """Return the role words of ``text``, found by cheap substring tests first."""
         lowered = text.lower()
-        starts = set()
-        for stem in _STEMS:
-            at = lowered.find(stem)
-            while at >= 0:
-                if at == 0 or not lowered[at - 1].isalpha():
-                    starts.add(at)
-                at = lowered.find(stem, at + 1)
+        # Every stem is made of letters, so a match the scan steps over starts after a
+        # letter: it could not count anyway. Only where no letter comes before is a start.
+        starts = {
+            at
+            for at in map(_start, self._stems.finditer(lowered))
+            if at == 0 or not lowered[at - 1].isalpha()
+        }
         heads, reach = [], -1
         for at in sorted(starts):
             match = self._head.match(text, at) if at > reach else None
@@ -249,6 +251,10 @@ class PersonFinder:
                 country = choice[0].upper()
                 affiliation = f"government-{country.lower()}"
         return Person(slugify(name), name, role or None, honorific, affiliation, country)
+
+
+def _start(match: re.Match[str]) -> int:
+    return match.start()
 
 
 def _modifiers_start(text: str, start: int) -> int:

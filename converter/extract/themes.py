@@ -14,14 +14,15 @@ import json
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 SEPARATORS = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})
 _ATOM = re.compile(r"^[a-z0-9]+\*?$")
-_MEMO_LIMIT = 100_000
+_MEMO_LIMIT = 20_000  # tokens remembered by a matcher before it starts afresh
+T = TypeVar("T")
 
 
 def fold(text: str) -> str:
@@ -136,7 +137,8 @@ class PhraseMatcher:
                         self._exact.add(atom)
         self._stems = frozenset(stems)
         self._stem_lengths = sorted({len(stem) for stem in stems})
-        self._memo: dict[str, _Lookup] = {}
+        self._starts: _Memo[tuple[tuple[list[int], _Node], ...]] = _Memo(self._starts_of)
+        self._atoms: _Memo[tuple[str, ...]] = _Memo(self._atoms_of)
 
     def _lookup(self, token: str) -> _Lookup:
         """Return the atoms ``token`` satisfies (the word itself, matching stems) and the
@@ -148,10 +150,18 @@ class PhraseMatcher:
             if token[:length] in self._stems:
                 found.append(token[:length] + "*")
         starts = tuple(self._root[atom] for atom in found if atom in self._root)
-        if len(self._memo) >= _MEMO_LIMIT:
-            self._memo.clear()
-        lookup = self._memo[token] = (tuple(found), starts)
-        return lookup
+        if len(self._starts) >= _MEMO_LIMIT or len(self._atoms) >= _MEMO_LIMIT:
+            self._starts.clear()
+            self._atoms.clear()
+        atoms = self._atoms[token] = tuple(found)
+        self._starts[token] = starts
+        return atoms, starts
+
+    def _starts_of(self, token: str) -> tuple[tuple[list[int], _Node], ...]:
+        return self._lookup(token)[1]
+
+    def _atoms_of(self, token: str) -> tuple[str, ...]:
+        return self._lookup(token)[0]
 
     def matches(self, tokens: list[str]) -> set[tuple[int, int, int]]:
         """Return the ``(key, start, end)`` of every pattern occurrence, in no set order.
@@ -159,16 +169,24 @@ class PhraseMatcher:
         ``end`` is exclusive. A pattern found twice at the same place (a token
         that satisfies two of its alternatives) is reported once.
         """
-        memo_get = self._memo.get
-        per_token: list[_Lookup] = []
-        for token in tokens:
-            lookup = memo_get(token)
-            per_token.append(self._lookup(token) if lookup is None else lookup)
-        found: set[tuple[int, int, int]] = set()
-        add = found.add
+        # Added in the order found, repeats and all: the set is the same, to its iteration order.
+        return set(self.matches_in_order(tokens))
+
+    def matches_in_order(self, tokens: list[str]) -> list[tuple[int, int, int]]:
+        """Return the matches :meth:`matches` returns, in the order they are found.
+
+        A match may come more than once. Adding them to an empty set in this
+        order makes the very set :meth:`matches` returns, down to the order it
+        iterates in (which the theme scores, sums of floats, depend on).
+        """
+        # One lookup per token, in C; only the tokens that start a pattern are walked from.
+        starting = list(map(self._starts.__getitem__, tokens))
+        atoms_of = self._atoms
+        found: list[tuple[int, int, int]] = []
+        add = found.append
         size = len(tokens)
-        for start, (_, starts) in enumerate(per_token):
-            for keys, children in starts:
+        for start in itertools.compress(range(size), starting):
+            for keys, children in starting[start]:
                 for key in keys:
                     add((key, start, start + 1))
                 if not children:
@@ -176,7 +194,7 @@ class PhraseMatcher:
                 frontier = [children]
                 position = start + 1
                 while frontier and position < size:
-                    atoms = per_token[position][0]
+                    atoms = atoms_of[tokens[position]]
                     if not atoms:
                         break
                     following: list[_Node] = []
@@ -192,6 +210,19 @@ class PhraseMatcher:
                     frontier = following
                     position += 1
         return found
+
+
+class _Memo(dict[str, T]):
+    """Remember a value per token; compute it on first sight (``__missing__``)."""
+
+    __slots__ = ("_compute",)
+
+    def __init__(self, compute: Callable[[str], T]) -> None:
+        super().__init__()
+        self._compute = compute
+
+    def __missing__(self, token: str) -> T:
+        return self._compute(token)
 
 
 class ThemeClassifier:
@@ -218,11 +249,19 @@ class ThemeClassifier:
         self.languages = frozenset(r.language for r in self.rules) - {"any"}
         self._matcher = PhraseMatcher((rule.pattern, i) for i, rule in enumerate(self.rules))
 
+    def patterns(self) -> list[tuple[str, int]]:
+        """Return the rule patterns with their keys (rule numbers), as the matcher indexes them."""
+        return [(rule.pattern, i) for i, rule in enumerate(self.rules)]
+
     def _add(
-        self, scores: dict[str, float], tokens: list[str], language: str, factor: float
+        self,
+        scores: dict[str, float],
+        found: set[tuple[int, int, int]],
+        language: str,
+        factor: float,
     ) -> None:
         counts: dict[int, int] = {}
-        for key, _, _ in self._matcher.matches(tokens):
+        for key, _, _ in found:
             counts[key] = counts.get(key, 0) + 1
         bonus, cap = self.scoring.repeat_bonus, self.scoring.max_repeats
         for index, count in counts.items():
@@ -237,14 +276,35 @@ class ThemeClassifier:
 
         ``language`` picks the rules (``en``, ``es``); any other value uses them all.
         """
+        return self.scores_tokens(tokenize(headline), tokenize(body), language)
+
+    def scores_tokens(
+        self, headline_tokens: list[str], body_tokens: list[str], language: str = ""
+    ) -> dict[str, float]:
+        """Return every theme's score from the :func:`tokenize` tokens of headline and body."""
+        headline = self._matcher.matches(headline_tokens)
+        body = self._matcher.matches(body_tokens)
+        return self.scores_matches(headline, body, len(body_tokens), language)
+
+    def scores_matches(
+        self,
+        headline: set[tuple[int, int, int]],
+        body: set[tuple[int, int, int]],
+        body_length: int,
+        language: str = "",
+    ) -> dict[str, float]:
+        """Return every theme's score from the rule matches in headline and body.
+
+        The matches are what the classifier's :class:`PhraseMatcher` returns
+        for the headline's and the body's tokens (``body_length`` of them).
+        """
         primary = language.split("-")[0].lower()
         rules_of = primary if primary in self.languages else ""
         scores: dict[str, float] = {}
-        self._add(scores, tokenize(headline), rules_of, self.scoring.headline_weight)
-        body_tokens = tokenize(body)
+        self._add(scores, headline, rules_of, self.scoring.headline_weight)
         # Long bodies mention more themes in passing: damp them by sqrt(length).
-        extra = len(body_tokens) / self.scoring.reference_tokens
-        self._add(scores, body_tokens, rules_of, 1.0 / math.sqrt(max(extra, 1.0)))
+        extra = body_length / self.scoring.reference_tokens
+        self._add(scores, body, rules_of, 1.0 / math.sqrt(max(extra, 1.0)))
         return scores
 
     def classify(self, headline: str, body: str, language: str = "") -> list[str]:
@@ -253,7 +313,16 @@ class ThemeClassifier:
         A theme is kept when its score reaches the threshold and a set share of
         the best theme's score; at most ``max_themes`` are returned.
         """
-        scores = self.scores(headline, body, language)
+        return self.classify_tokens(tokenize(headline), tokenize(body), language)
+
+    def classify_tokens(
+        self, headline_tokens: list[str], body_tokens: list[str], language: str = ""
+    ) -> list[str]:
+        """Return the item's theme slugs from the :func:`tokenize` tokens of headline and body."""
+        return self.ranked(self.scores_tokens(headline_tokens, body_tokens, language))
+
+    def ranked(self, scores: dict[str, float]) -> list[str]:
+        """Return the theme slugs that ``scores`` make convincing, best first."""
         if not scores:
             return []
         ranked = sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))

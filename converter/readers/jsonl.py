@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from converter.errors import EmptyInputError, FormatError, ItemError
@@ -28,6 +28,7 @@ from converter.records import NewsItem, Source
 
 _ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?")
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+EMPTY = "the JSON Lines input is empty"
 _URL = re.compile(r"https?://[^\s<>\"{}|\\^`]+", re.IGNORECASE)
 
 
@@ -50,10 +51,21 @@ def read_jsonl(
         text = decode(text, name)
     text = prepare(text, name)
     if not text.strip():
-        raise EmptyInputError("the JSON Lines input is empty", source=name)
+        raise EmptyInputError(EMPTY, source=name)
+    yield from read_jsonl_lines(iter_lines(text), name, skip_invalid=skip_invalid, dates=dates)
+
+
+def read_jsonl_lines(
+    lines: Iterable[str],
+    name: str,
+    *,
+    skip_invalid: bool = False,
+    dates: DateParser | None = None,
+) -> Iterator[NewsItem | ItemError]:
+    """Yield the news items of JSON Lines given as lines already tidied (see :func:`read_jsonl`)."""
     parser = dates or DateParser()
     position = 0
-    for number, line in enumerate(iter_lines(text), 1):
+    for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         position += 1

@@ -17,13 +17,14 @@ line that is a date on its own starts a new item.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from converter.errors import EmptyInputError, FormatError, ItemError
 from converter.extract.dates import DateParser
 from converter.readers.text import decode, iter_lines, prepare
 from converter.records import NewsItem, Source
 
+EMPTY = "the listing is empty"
 # Date lines are short and end in a digit: the cheap test run on every line.
 _LONGEST_DATE_LINE = 60
 # A first block longer than this is a paragraph, not a headline.
@@ -70,13 +71,28 @@ def read_listing(
         text = decode(text, name)
     text = prepare(text, name)
     if not text.strip():
-        raise EmptyInputError("the listing is empty", source=name)
+        raise EmptyInputError(EMPTY, source=name)
+    yield from read_listing_lines(iter_lines(text), name, skip_invalid=skip_invalid, dates=dates)
+
+
+def read_listing_lines(
+    lines: Iterable[str],
+    name: str,
+    *,
+    skip_invalid: bool = False,
+    dates: DateParser | None = None,
+) -> Iterator[NewsItem | ItemError]:
+    """Yield the news items of a listing given as lines already tidied (see :func:`read_listing`).
+
+    The lines are those of :func:`~converter.readers.text.prepare`'s text, as
+    :func:`~converter.readers.stream.stream_lines` yields them from a file.
+    """
     parser = dates or DateParser()
     parse_date = parser.parse_listing_date
     draft: _Draft | None = None
     leading: int | None = None  # first line of text before the first date line
     position = 0
-    for number, raw in enumerate(iter_lines(text), 1):
+    for number, raw in enumerate(lines, 1):
         line = raw.strip()
         if not line:
             if draft is not None:

@@ -53,15 +53,22 @@ def decode(data: bytes, name: str) -> str:
         ) from None
 
 
+def control_character(text: str) -> tuple[int, str] | None:
+    """Return where the first NUL or other control character of ``text`` is, and which it is."""
+    found = _CONTROL.search(text)
+    return None if found is None else (found.start(), found.group())
+
+
 def check_text(text: str, name: str) -> None:
     """Raise :class:`FormatError` when ``text`` holds NUL or other control characters."""
-    found = _CONTROL.search(text)
+    found = control_character(text)
     if found is not None:
-        raise FormatError(
-            f"binary data: control character U+{ord(found.group()):04X}",
-            source=name,
-            line=line_of(text, found.start()),
-        )
+        raise control_error(name, line_of(text, found[0]), found[1])
+
+
+def control_error(name: str, line: int, char: str) -> FormatError:
+    """Return the error for a control character on ``line``."""
+    return FormatError(f"binary data: control character U+{ord(char):04X}", source=name, line=line)
 
 
 def prepare(text: str, name: str) -> str:
@@ -69,12 +76,20 @@ def prepare(text: str, name: str) -> str:
 
     A leading byte order mark goes; odd spaces (non-breaking, thin, tabs...)
     become plain spaces and invisible characters are removed, so that each line
-    then needs no more than ``strip()``. One ``str.replace`` per character that
-    actually occurs is much faster on a large input than a regular expression.
+    then needs no more than ``strip()``.
     """
     if text.startswith("\ufeff"):
         text = text[1:]
     check_text(text, name)
+    return tidy(text)
+
+
+def tidy(text: str) -> str:
+    """Return ``text`` with ``\\n`` line ends, plain spaces and no invisible characters.
+
+    One ``str.replace`` per character that actually occurs is much faster on a
+    large input than a regular expression.
+    """
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     for char in _ODD_SPACES:
