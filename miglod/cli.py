@@ -22,9 +22,25 @@ from ontology import load_ontology
 from server.serve import serve
 from shapes.command import run_validate_command
 
+SERVE_SETTINGS = (
+    "store",
+    "dumps",
+    "host",
+    "port",
+    "workers",
+    "base_iri",
+    "query_timeout",
+    "result_limit",
+)
+
 
 class UsageError(Exception):
     """Raise when the command line asks for something impossible."""
+
+
+def _settings(args: argparse.Namespace, names: tuple[str, ...]) -> dict[str, object]:
+    """Resolve every setting, with the flags in ``names`` taking precedence."""
+    return resolve({name: getattr(args, name) for name in names}, environ())
 
 
 def _setting_option(parser: argparse.ArgumentParser, name: str) -> None:
@@ -109,16 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.set_defaults(handler=_build)
 
     serve = commands.add_parser("serve", help="serve the store over HTTP with gunicorn")
-    for name in (
-        "store",
-        "dumps",
-        "host",
-        "port",
-        "workers",
-        "base_iri",
-        "query_timeout",
-        "result_limit",
-    ):
+    for name in SERVE_SETTINGS:
         _setting_option(serve, name)
     serve.set_defaults(handler=_serve)
 
@@ -228,18 +235,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    names = (
-        "store",
-        "dumps",
-        "host",
-        "port",
-        "workers",
-        "base_iri",
-        "query_timeout",
-        "result_limit",
-    )
-    settings = resolve({name: getattr(args, name) for name in names}, environ())
-    serve(settings)
+    serve(_settings(args, SERVE_SETTINGS))
     return 0
 
 
