@@ -14,14 +14,12 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from converter.errors import EmptyInputError, FormatError, ItemError
+from converter.errors import FormatError, ItemError
 from converter.extract.dates import DateParser
 from converter.readers.text import (
     clean,
-    decode,
-    iter_lines,
+    input_lines,
     language_tag,
-    prepare,
     split_paragraphs,
 )
 from converter.records import NewsItem, Source
@@ -47,12 +45,8 @@ def read_jsonl(
     :class:`ItemError` and reading goes on, except when the very first line is
     not JSON: then the input is no JSON Lines at all.
     """
-    if isinstance(text, bytes):
-        text = decode(text, name)
-    text = prepare(text, name)
-    if not text.strip():
-        raise EmptyInputError(EMPTY, source=name)
-    yield from read_jsonl_lines(iter_lines(text), name, skip_invalid=skip_invalid, dates=dates)
+    lines = input_lines(text, name, EMPTY)
+    yield from read_jsonl_lines(lines, name, skip_invalid=skip_invalid, dates=dates)
 
 
 def read_jsonl_lines(

@@ -19,9 +19,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 
-from converter.errors import EmptyInputError, FormatError, ItemError
+from converter.errors import FormatError, ItemError
 from converter.extract.dates import DateParser
-from converter.readers.text import decode, iter_lines, prepare
+from converter.readers.text import input_lines
 from converter.records import NewsItem, Source
 
 EMPTY = "the listing is empty"
@@ -67,12 +67,8 @@ def read_listing(
     Raise :class:`FormatError` for binary data and for text with no date line
     at all, and :class:`EmptyInputError` for an input with nothing in it.
     """
-    if isinstance(text, bytes):
-        text = decode(text, name)
-    text = prepare(text, name)
-    if not text.strip():
-        raise EmptyInputError(EMPTY, source=name)
-    yield from read_listing_lines(iter_lines(text), name, skip_invalid=skip_invalid, dates=dates)
+    lines = input_lines(text, name, EMPTY)
+    yield from read_listing_lines(lines, name, skip_invalid=skip_invalid, dates=dates)
 
 
 def read_listing_lines(

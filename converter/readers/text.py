@@ -6,7 +6,7 @@ import codecs
 import re
 from collections.abc import Iterator
 
-from converter.errors import FormatError
+from converter.errors import EmptyInputError, FormatError
 
 # C0 control characters other than tab, newline, vertical tab, form feed and
 # carriage return never occur in news text; their presence means binary data.
@@ -99,6 +99,16 @@ def tidy(text: str) -> str:
         if char in text:
             text = text.replace(char, "")
     return text
+
+
+def input_lines(text: str | bytes, name: str, empty: str) -> Iterator[str]:
+    """Return the tidied lines of a whole input; raise ``EmptyInputError(empty)`` if blank."""
+    if isinstance(text, bytes):
+        text = decode(text, name)
+    text = prepare(text, name)
+    if not text.strip():
+        raise EmptyInputError(empty, source=name)
+    return iter_lines(text)
 
 
 def iter_lines(text: str) -> Iterator[str]:
