@@ -2,11 +2,37 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from miglod.settings import resolve
 from miglod.store import open_store
+
+
+def close_worker(server: object, worker: object) -> None:
+    """Stop a worker's query service and close its store before the worker exits.
+
+    A worker only reads, so nothing is lost by leaving without interpreter
+    finalisation, which crashed workers on SIGTERM (SIGSEGV in native code).
+    """
+    from flask import Flask
+
+    from server.sparql import sparql_state
+
+    app = getattr(worker, "wsgi", None)
+    if not isinstance(app, Flask) or "miglod" not in app.extensions:
+        return
+    service = sparql_state(app).service
+    if service is not None:
+        service.close()
+    app.extensions["miglod"].store.close()
+    # The worker only reads; its native store library crashes when torn down by
+    # interpreter finalisation in a forked process, so leave without finalising.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def serve(settings: Mapping[str, Any]) -> None:
@@ -33,6 +59,7 @@ def serve(settings: Mapping[str, Any]) -> None:
             self.cfg.set("accesslog", "-")
             self.cfg.set("loglevel", "debug" if values["debug"] else "info")
             self.cfg.set("proc_name", "miglod")
+            self.cfg.set("worker_exit", close_worker)
 
         def load(self) -> Callable[..., Any]:
             return create_app(values)
