@@ -2,7 +2,9 @@
 
 Load the shapes for a base IRI with :func:`load_shapes`, validate with :func:`validate`
 or, for one new or changed item, :func:`validate_update`; build a :class:`Validator` once
-to validate many times. Nothing is loaded at import time.
+to validate many times (:meth:`Validator.validate_store` validates data already in a
+pyoxigraph store, :meth:`Validator.validate_file` a file without an rdflib graph of it).
+Nothing is loaded at import time.
 """
 
 from __future__ import annotations

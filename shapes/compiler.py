@@ -41,6 +41,7 @@ TARGETS = {SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsO
 IGNORED = {SH.name, SH.description, SH.order, SH.group, SH.defaultValue}
 KNOWN = set(PER_VALUE) | PER_FOCUS | STRUCTURE | TARGETS | IGNORED
 SH_PREFIX = str(SH)
+_IRI = re.compile(r"^<[^>]*>$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,12 @@ class Check:
     severity: URIRef
     path: Node | None
     constraint: Node | None = None
+    # ``size`` counts the focus nodes of the targeted shape the check belongs to: none, no
+    # rows. ``scan`` finds the same rows the other way round, scanning the property's triples
+    # first and keeping those of focus nodes: faster when the focus nodes are many.
+    size: str = ""
+    scan: str | None = None
+    nested: bool = False  # its focus nodes are values of an enclosing property shape
 
 
 class Compiler:
@@ -63,6 +70,8 @@ class Compiler:
         self.graph = graph
         self.names = Names()
         self.checks: list[Check] = []
+        self._members: dict[str, str] = {}
+        self._size = ""
         if (None, RDF.type, SH.ConstraintComponent) in graph or (None, SH.rule, None) in graph:
             raise Unsupported("custom constraint components and rules")
         if (None, SH.target, None) in graph:
@@ -72,6 +81,8 @@ class Compiler:
         """Return the checks of every shape that has targets."""
         for shape in sorted(self._targeted(), key=str):
             focus = self._target_focus(shape)
+            self._members[focus] = self._target_member(shape)
+            self._size = f"SELECT (COUNT(*) AS ?n) WHERE {{ {focus} }}"
             self._emit(shape, focus, set(), ())
         return self.checks
 
@@ -84,7 +95,12 @@ class Compiler:
                     shapes.add(s)
         return shapes
 
-    def _target_focus(self, shape: Node) -> str:
+    def _target_patterns(self, shape: Node, blank: str | None) -> tuple[list[str], bool]:
+        """Return a pattern per target of ``shape`` binding ``?this``; say if one is a class.
+
+        ``blank`` names the other end of sh:targetSubjectsOf/ObjectsOf triples (fresh
+        variables when ``None``).
+        """
         g, alts = self.graph, []
         classes = list(g.objects(shape, SH.targetClass))
         class_types = {RDFS.Class, *g.subjects(RDFS.subClassOf, RDFS.Class)}
@@ -93,13 +109,44 @@ class Compiler:
         alts += [f"?this {gen.TYPE_PATH} {gen.term(c)} ." for c in classes]
         alts += [f"VALUES ?this {{ {gen.term(n)} }}" for n in g.objects(shape, SH.targetNode)]
         for p in g.objects(shape, SH.targetSubjectsOf):
-            alts.append(f"?this {gen.term(p)} {self.names.fresh('t')} .")
+            alts.append(f"?this {gen.term(p)} {blank or self.names.fresh('t')} .")
         for p in g.objects(shape, SH.targetObjectsOf):
-            alts.append(f"{self.names.fresh('t')} {gen.term(p)} ?this .")
-        if len(alts) == 1 and classes:
+            alts.append(f"{blank or self.names.fresh('t')} {gen.term(p)} ?this .")
+        return alts, bool(classes)
+
+    def _target_focus(self, shape: Node) -> str:
+        alts, has_class = self._target_patterns(shape, None)
+        if len(alts) == 1 and has_class:
             return alts[0]  # one class target: each instance is bound once already
         union = " UNION ".join("{ " + a + " }" for a in alts)
         return f"{{ SELECT DISTINCT ?this WHERE {{ {union} }} }}"
+
+    def _target_member(self, shape: Node) -> str:
+        """Return a pattern that holds when the bound ``?this`` is a focus node of ``shape``."""
+        alts, _has_class = self._target_patterns(shape, "[]")
+        return " UNION ".join("{ " + a + " }" for a in alts)
+
+    def _scan(self, p: Node, o: Node, focus: str, ptext: str, ok: str | None) -> str | None:
+        """Return the scan-first query of one top-level check on a predicate path, if any."""
+        member = self._members[focus]
+        if ok is not None:
+            found = (
+                f"SELECT DISTINCT ?this ?value WHERE {{ ?this {ptext} ?value FILTER (!({ok})) }}"
+            )
+            return f"SELECT DISTINCT ?this ?value WHERE {{ {{ {found} }} FILTER EXISTS {{ {member} }} }}"
+        v = self.names.fresh("c")
+        # sh:minCount and sh:hasValue look up each focus node: no faster the other way round.
+        if p == SH.maxCount:
+            n = gen.integer(o, "sh:maxCount")
+            found = f"SELECT ?this WHERE {{ ?this {ptext} {v} }} GROUP BY ?this HAVING (COUNT(DISTINCT {v}) > {n})"
+            return f"SELECT ?this WHERE {{ {{ {found} }} FILTER EXISTS {{ {member} }} }}"
+        if p == SH.uniqueLang and gen.is_true(o):
+            found = (
+                f'SELECT ?this ?lang WHERE {{ ?this {ptext} {v} FILTER (LANG({v}) != "") }}'
+                f" GROUP BY ?this (LCASE(LANG({v})) AS ?lang) HAVING (COUNT(DISTINCT {v}) > 1)"
+            )
+            return f"SELECT ?this ?lang WHERE {{ {{ {found} }} FILTER EXISTS {{ {member} }} }}"
+        return None
 
     def _params(self, shape: Node) -> list[tuple[Node, Node]]:
         found: list[tuple[Node, Node]] = []
@@ -138,9 +185,28 @@ class Compiler:
         values = f"?this {ptext} ?value ." if ptext else "BIND (?this AS ?value)"
         severity = self._severity(shape)
 
-        def add(sparql: str, kind: str, component: URIRef, constraint: Node | None = None) -> None:
+        scannable = not scope and ptext is not None and _IRI.match(ptext) is not None
+
+        def add(
+            sparql: str,
+            kind: str,
+            component: URIRef,
+            constraint: Node | None = None,
+            scan: str | None = None,
+        ) -> None:
             self.checks.append(
-                Check(sparql, kind, shape, component, severity, path_node, constraint)
+                Check(
+                    sparql,
+                    kind,
+                    shape,
+                    component,
+                    severity,
+                    path_node,
+                    constraint,
+                    self._size,
+                    scan,
+                    bool(scope),
+                )
             )
 
         for p, o in params:
@@ -150,11 +216,13 @@ class Compiler:
                     f"SELECT DISTINCT {keep} ?this ?value"
                     f" WHERE {{ {focus} {values} FILTER (!({ok})) }}"
                 )
-                add(query, "value", PER_VALUE[p])
+                scan = self._scan(p, o, focus, ptext, ok) if scannable and ptext else None
+                add(query, "value", PER_VALUE[p], scan=scan)
             elif p in PER_FOCUS:
                 found = self._focus_query(p, o, focus, ptext, keep)
                 if found:
-                    add(found, "focus", URIRef(SH_PREFIX + _component_name(p)))
+                    scan = self._scan(p, o, focus, ptext, None) if scannable and ptext else None
+                    add(found, "focus", URIRef(SH_PREFIX + _component_name(p)), scan=scan)
         child_focus, child_scope = focus, scope
         if ptext:
             outer = self.names.fresh("f")
@@ -212,7 +280,8 @@ class Compiler:
         if not gen.is_true(o):
             return None
         return (
-            f'SELECT {keep} ?this WHERE {{ {focus} ?this {ptext} {v} FILTER (LANG({v}) != "") }}'
+            f"SELECT {keep} ?this ?lang WHERE"
+            f' {{ {focus} ?this {ptext} {v} FILTER (LANG({v}) != "") }}'
             f" GROUP BY {keep} ?this (LCASE(LANG({v})) AS ?lang) HAVING (COUNT(DISTINCT {v}) > 1)"
         )
 

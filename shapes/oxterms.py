@@ -109,6 +109,18 @@ class TermConverter:
                 )
         return side
 
+    def learn(self, graph: Graph) -> None:
+        """Remember how Oxigraph writes the typed literals of ``graph`` (e.g. the shapes).
+
+        Results that name such a literal (an ``sh:targetNode`` or ``sh:in`` member) then
+        name it as the graph wrote it, as pyshacl does.
+        """
+        for node in graph.all_nodes():
+            if isinstance(node, Literal) and node.datatype is not None:
+                self.to_ox(node)
+        self.ill_typed = []
+        self._settle_typed()
+
     def to_rdf(self, term: Any) -> Node:
         """Return the rdflib term for an Oxigraph term, as it was before conversion."""
         known = self._back.get(term)

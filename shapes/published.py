@@ -11,10 +11,11 @@ the item's nodes exactly the results a full validation of the merged data would.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from typing import Protocol
+from typing import Any, Protocol
 
 import pyoxigraph as ox
-from rdflib import RDF, RDFS, BNode, Dataset, Graph, URIRef
+from rdflib import PROV, RDF, RDFS, BNode, Dataset, Graph, URIRef
+from rdflib.namespace import SDO
 from rdflib.term import Node
 
 from shapes.oxterms import TermConverter
@@ -64,18 +65,19 @@ class StorePublished:
 
     def describe(self, iris: Collection[URIRef]) -> Graph:
         """Return every published triple whose subject is one of ``iris``."""
-        out, conv = Graph(), TermConverter()
+        out, to_rdf = Graph(), TermConverter().to_rdf
         for iri in iris:
+            # A resource described by many items is in many graphs: convert each triple once.
+            seen: set[tuple[Any, Any]] = set()
+            subject = URIRef(iri)
             for quad in self.store.quads_for_pattern(ox.NamedNode(iri), None, None, None):
-                if self.replacing is not None and quad.graph_name == self.replacing:
+                key = (quad.predicate, quad.object)
+                if key in seen or (
+                    self.replacing is not None and quad.graph_name == self.replacing
+                ):
                     continue
-                out.add(
-                    (
-                        conv.to_rdf(quad.subject),
-                        conv.to_rdf(quad.predicate),
-                        conv.to_rdf(quad.object),
-                    )
-                )
+                seen.add(key)
+                out.add((subject, to_rdf(quad.predicate), to_rdf(quad.object)))
         return out
 
 
@@ -118,3 +120,41 @@ def _add_class_hierarchy(context: Graph, published: Published) -> None:
 
 def _iris(nodes: Iterable[Node]) -> set[URIRef]:
     return {n for n in nodes if isinstance(n, URIRef) and not isinstance(n, BNode)}
+
+
+def report_context(store: ox.Store, focus_nodes: Iterable[Node], base: str) -> Graph:
+    """Return what a report needs to name each focus node: its item, headline and source.
+
+    That is, for each focus IRI (without its fragment) or the article an event is the
+    subject of: the headline, date and source record, and the source's file and line.
+    """
+    subject_of, derived_from = (
+        ox.NamedNode(str(SDO.subjectOf)),
+        ox.NamedNode(str(PROV.wasDerivedFrom)),
+    )
+    own = [ox.NamedNode(str(SDO.headline)), ox.NamedNode(str(SDO.datePublished))]
+    where = [ox.NamedNode(str(SDO.name)), ox.NamedNode(base + "def/mig/sourceLine")]
+    context, to_rdf = Graph(), TermConverter().to_rdf
+    seen: set[str] = set()
+
+    def copy(subject: ox.NamedNode, predicate: ox.NamedNode) -> list[Any]:
+        found = []
+        for quad in store.quads_for_pattern(subject, predicate, None, None):
+            context.add((URIRef(subject.value), to_rdf(predicate), to_rdf(quad.object)))
+            found.append(quad.object)
+        return found
+
+    for node in focus_nodes:
+        if not isinstance(node, URIRef) or str(node).split("#", 1)[0] in seen:
+            continue
+        seen.add(str(node).split("#", 1)[0])
+        subject = ox.NamedNode(str(node).split("#", 1)[0])
+        articles = [a for a in copy(subject, subject_of) if isinstance(a, ox.NamedNode)]
+        for article in [subject, *articles]:
+            for predicate in own:
+                copy(article, predicate)
+            for source in copy(article, derived_from):
+                if isinstance(source, ox.NamedNode):
+                    for predicate in where:
+                        copy(source, predicate)
+    return context

@@ -9,15 +9,23 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 
+import pyoxigraph as ox
 import pyshacl
 from rdflib import RDF, SH, XSD, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from shapes.engine import CompiledShapes
+from shapes.engine import CompiledShapes, GraphName
 from shapes.findings import SEVERITY_IRIS, Finding, MessageBook, make_findings, raw_from_report
-from shapes.loading import DEFAULT_BASE_IRI, load_shapes
-from shapes.published import Published, context_for, item_nodes
+from shapes.loading import DEFAULT_BASE_IRI, load_shapes, normalize_base
+from shapes.oxterms import TermConverter
+from shapes.published import (
+    Published,
+    context_for,
+    item_nodes,
+    report_context,
+)
 from shapes.sparqlgen import Unsupported
 
 ENGINES = ("auto", "compiled", "pyshacl")
@@ -115,6 +123,7 @@ class Validator:
     ) -> None:
         if engine not in ENGINES:
             raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
+        self.base = normalize_base(base)
         self.shapes = shapes if shapes is not None else load_shapes(base)
         self.book = MessageBook(self.shapes)
         self.compiled: CompiledShapes | None = None
@@ -142,6 +151,34 @@ class Validator:
         findings = make_findings(raw, self.book, path_graph=report, fallback=fallback)
         return ValidationResult(findings, "pyshacl", report)
 
+    def validate_store(self, store: ox.Store, graph: GraphName | None = None) -> ValidationResult:
+        """Validate one graph of a pyoxigraph ``store`` (default: its default graph) in place.
+
+        Nothing is copied or written: the findings equal those of :meth:`validate` on the
+        rdflib graph of that graph's triples as Oxigraph holds them (valid typed literals in
+        canonical form). Shapes the compiled engine cannot run are run on a copy.
+        """
+        name = graph if graph is not None else ox.DefaultGraph()
+        if self.compiled is not None:
+            raw = self.compiled.run_in_place(store, name)
+            findings = make_findings(raw, self.book, path_graph=self.shapes)
+            return ValidationResult(findings, "compiled")
+        return self.validate(store_graph(store, name))
+
+    def validate_file(
+        self, path: str | Path, fmt: ox.RdfFormat = ox.RdfFormat.N_TRIPLES
+    ) -> tuple[ValidationResult, Graph]:
+        """Validate an RDF file through an in-memory Oxigraph store, not an rdflib graph.
+
+        Return the result and, for the report, what names each focus node (see
+        :func:`shapes.published.report_context`). Quads of all graphs are merged: load
+        a triples format so that a triple repeated in several graphs counts once.
+        """
+        store = ox.Store()
+        store.bulk_load(path=str(path), format=fmt)
+        result = self.validate_store(store)
+        return result, report_context(store, result.by_focus(), self.base)
+
     def validate_update(
         self, item: Graph, published: Published, *, depth: int = 2
     ) -> ValidationResult:
@@ -151,9 +188,24 @@ class Validator:
         exactly those a full validation of the published data merged with the item gives.
         """
         context = context_for(item, published, depth=depth)
-        result = self.validate(context)
         own = item_nodes(item)
+        if self.compiled is not None:
+            raw = self.compiled.run_graph(context, focus_nodes=own)
+            findings = make_findings(
+                (r for r in raw if r.focus in own), self.book, path_graph=self.shapes
+            )
+            return ValidationResult(findings, "compiled")
+        result = self.validate(context)
         return ValidationResult([f for f in result.findings if f.focus in own], result.engine)
+
+
+def store_graph(store: ox.Store, name: GraphName | None = None) -> Graph:
+    """Return the triples of one graph of ``store`` (default: its default graph) as rdflib."""
+    graph, conv = Graph(), TermConverter()
+    to_rdf = conv.to_rdf
+    for quad in store.quads_for_pattern(None, None, None, name or ox.DefaultGraph()):
+        graph.add((to_rdf(quad.subject), to_rdf(quad.predicate), to_rdf(quad.object)))
+    return graph
 
 
 def validate(

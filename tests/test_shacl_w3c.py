@@ -12,13 +12,14 @@ import os
 from collections import Counter
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import RDF, SH, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
 from shapes.findings import SEVERITIES, Finding, path_text
-from shapes.validation import Validator
+from shapes.validation import Validator, store_graph
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 SHT = Namespace("http://www.w3.org/ns/shacl-test#")
@@ -158,6 +159,36 @@ def test_compiled_engine_equals_pyshacl(path: Path, entry: URIRef) -> None:
     assert sorted(map(Finding.identity, fast.findings), key=repr) == sorted(
         map(Finding.identity, reference.findings), key=repr
     )
+
+
+def _same(a: list[Finding], b: list[Finding]) -> bool:
+    return sorted(map(Finding.identity, a), key=repr) == sorted(map(Finding.identity, b), key=repr)
+
+
+@pytest.mark.parametrize(("path", "entry"), [pytest.param(p, e, id=n) for n, p, e in ENTRIES])
+def test_compiled_engine_scanning_first_equals_pyshacl(path: Path, entry: URIRef) -> None:
+    _manifest, data, shapes, _report = _case(path, entry)
+    fast = Validator(shapes, engine="auto")
+    if fast.compiled is None:
+        pytest.skip(f"compiled engine falls back to pyshacl here: {fast.unsupported}")
+    fast.compiled.scan_above = 0  # every check that can scans its property's triples first
+    reference = Validator(shapes, engine="pyshacl").validate(data)
+    assert _same(fast.validate(data).findings, reference.findings)
+
+
+@pytest.mark.parametrize(("path", "entry"), [pytest.param(p, e, id=n) for n, p, e in ENTRIES])
+@pytest.mark.parametrize("scan_above", [0, 10**9])
+def test_validating_a_store_in_place_equals_pyshacl_on_its_graph(
+    path: Path, entry: URIRef, scan_above: int
+) -> None:
+    _manifest, data, shapes, _report = _case(path, entry)
+    store = ox.Store()
+    store.load(data.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    fast = Validator(shapes, engine="auto")
+    if fast.compiled is not None:
+        fast.compiled.scan_above = scan_above
+    reference = Validator(shapes, engine="pyshacl").validate(store_graph(store))
+    assert _same(fast.validate_store(store).findings, reference.findings)
 
 
 def test_compiled_engine_covers_most_of_the_suite() -> None:

@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cache
 
+import pyoxigraph as ox
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib import PROV, RDF, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import SDO
 
-from shapes import GraphPublished, Validator, load_shapes
+from shapes import GraphPublished, Published, StorePublished, Validator, load_shapes
 from shapes.findings import Finding
+from shapes.oxterms import TermConverter
 from shapes.synthetic import Synthetic
 
 BASE = "https://w3id.org/miglod/"
@@ -32,6 +34,14 @@ def _dataset() -> Dataset:
         graph = ds.graph(_graph_name(n))
         graph += SYN.item(n)
     return ds
+
+
+@cache
+def _store() -> ox.Store:
+    """Return the published dataset of :func:`_dataset` as a pyoxigraph store."""
+    store = ox.Store()
+    store.bulk_extend(SYN.quads(PUBLISHED))
+    return store
 
 
 @cache
@@ -92,12 +102,17 @@ MUTATIONS: dict[str, Callable[[Graph], None]] = {
 }
 
 
-def _check(n: int, mutation: str, engine: str) -> None:
+def _check(n: int, mutation: str, engine: str, *, store: bool = False) -> None:
     ds = _dataset()
     item = SYN.item(n)
     MUTATIONS[mutation](item)
     validator = _validator(engine)
-    update = validator.validate_update(item, GraphPublished(ds, replacing=_graph_name(n)))
+    published: Published = (
+        StorePublished(_store(), replacing=_graph_name(n))
+        if store
+        else GraphPublished(ds, replacing=_graph_name(n))
+    )
+    update = validator.validate_update(item, published)
 
     merged = Graph()
     for s, p, o, g in ds.quads((None, None, None, None)):
@@ -117,6 +132,23 @@ def _check(n: int, mutation: str, engine: str) -> None:
 @given(n=st.integers(0, PUBLISHED + 19), mutation=st.sampled_from(sorted(MUTATIONS)))
 def test_update_matches_full_validation(n: int, mutation: str) -> None:
     _check(n, mutation, "compiled")
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(n=st.integers(0, PUBLISHED + 19), mutation=st.sampled_from(sorted(MUTATIONS)))
+def test_update_against_a_store_matches_full_validation(n: int, mutation: str) -> None:
+    _check(n, mutation, "compiled", store=True)
+
+
+def test_the_store_holds_the_published_dataset() -> None:
+    merged = Graph()
+    for s, p, o, _g in _dataset().quads((None, None, None, None)):
+        merged.add((s, p, o))
+    copy = ox.Store()
+    TermConverter().load(copy, merged, ox.DefaultGraph())  # as Oxigraph writes each term
+    assert {(q.subject, q.predicate, q.object) for q in _store()} == {
+        (q.subject, q.predicate, q.object) for q in copy
+    }
 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
