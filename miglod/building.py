@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from rdflib import Dataset, Graph
+from typing import Any
 
 from converter.errors import ConverterError, EmptyInputError
-from converter.ntriples import quad_line
+from converter.ntriples import quad_line, triple_line
 from converter.pipeline import Converter
 from miglod.conversion import ConversionReport, iter_mapped
 from miglod.store import BulkInput, build_store, open_store, write_dumps
+from miglod.store.remote import RemoteStore
+from miglod.store.remote_load import load_remote
 from shapes.loading import load_shapes
 from shapes.report import format_result
 from shapes.validation import ValidationResult, Validator
@@ -64,7 +65,7 @@ def find_inputs(data_dir: Path) -> list[Path]:
 
 def build(
     data_dir: Path,
-    store: Path,
+    store: Path | Mapping[str, Any],
     dumps: Path,
     *,
     base: str,
@@ -73,16 +74,20 @@ def build(
     skip_invalid: bool = False,
     on_skip: Callable[[ConverterError], None] | None = None,
 ) -> BuildReport:
-    """Convert every input under ``data_dir``, validate the whole, load ``store``, write dumps."""
+    """Convert every input under ``data_dir``, validate the whole, load ``store``, write dumps.
+
+    ``store`` is the directory of the embedded store, or settings naming a
+    remote one (see :func:`miglod.store.open_store`).
+    """
     paths = find_inputs(data_dir)
     names = [p.relative_to(data_dir).as_posix() for p in paths]
     report = BuildReport(inputs=names)
     converter = Converter(base=base, publisher=publisher, generated_at=generated_at)
     with tempfile.TemporaryDirectory(prefix="miglod-build-") as tmp:
         quads = Path(tmp) / "dataset.nq"
-        dataset = Dataset()
+        triples = Path(tmp) / "merged.nt"  # the union of the graphs, for validation
         counts = ConversionReport()
-        with quads.open("w", encoding="utf-8") as out:
+        with quads.open("w", encoding="utf-8") as out, triples.open("w", encoding="utf-8") as flat:
             for mapped in iter_mapped(
                 converter,
                 paths,
@@ -92,27 +97,29 @@ def build(
                 on_skip=on_skip,
                 names=names,
             ):
-                graph = dataset.graph(mapped.graph)
                 for s, p, o in mapped.triples:
                     out.write(quad_line(s, p, o, mapped.graph))
-                    graph.add((s, p, o))
+                    flat.write(triple_line(s, p, o))
             for graph_iri, (s, p, o) in converter.reference_triples():
                 out.write(quad_line(s, p, o, graph_iri))
-                dataset.graph(graph_iri).add((s, p, o))
+                flat.write(triple_line(s, p, o))
         report.items, report.triples = counts.items, counts.triples
         report.skipped = counts.skipped or []
 
-        union = Graph()
-        for context in dataset.graphs():
-            union += context
+        # Validated in an in-memory Oxigraph store: no rdflib graph of the whole dataset.
         validator = Validator(load_shapes(base), base=base)
-        result = validator.validate(union)
+        result, named = validator.validate_file(triples)
         report.validation = result
-        report.report_text = format_result(result, "text", union, base=base)
+        report.report_text = format_result(result, "text", named, base=base)
         if not result.conforms:
             raise NotConformingError(report)
 
-        changes = build_store(store, [BulkInput(quads)])
+        if isinstance(store, Mapping):
+            with open_store(store) as remote:
+                assert isinstance(remote, RemoteStore)
+                changes = load_remote(remote, [BulkInput(quads)])
+        else:
+            changes = build_store(store, [BulkInput(quads)])
         report.graphs_changed = len(changes)
     with open_store(store, read_only=True) as published:
         report.dumps = [d.name for d in write_dumps(published, dumps)]

@@ -6,6 +6,7 @@ Exit codes: 0 ok, 1 does not conform or the query failed, 2 bad input or usage.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,14 +14,21 @@ from pathlib import Path
 from converter.errors import ConverterError
 from converter.readers import INPUT_FORMATS
 from miglod import __version__
+from miglod import publishing as pub
 from miglod.building import NotConformingError, build, find_inputs
 from miglod.conversion import convert_files, environ, generation_time, output_format
 from miglod.query import COMMAND_FORMATS, query_command
+from miglod.remote_publish import Outcome
+from miglod.remote_publish import publish as publish_items
 from miglod.settings import SETTINGS_BY_NAME, SettingsError, resolve
-from miglod.store import StoreError
+from miglod.store import StoreError, open_store
 from ontology import load_ontology
+from server.jsonld import JsonLdWriter
 from server.serve import serve
 from shapes.command import run_validate_command
+from shapes.loading import load_shapes
+from shapes.report import format_result
+from shapes.validation import Validator
 
 SERVE_SETTINGS = (
     "store",
@@ -31,7 +39,14 @@ SERVE_SETTINGS = (
     "base_iri",
     "query_timeout",
     "result_limit",
+    "sparql_query_url",
+    "sparql_update_url",
+    "gsp_url",
+    "store_user",
 )
+#: Settings naming a remote store (its password is read from the environment only,
+#: never from a flag that other users could see in the process list).
+REMOTE_SETTINGS = ("sparql_query_url", "sparql_update_url", "gsp_url", "store_user")
 
 
 class UsageError(Exception):
@@ -120,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="skip invalid items (each is reported) instead of failing",
     )
-    for name in ("store", "dumps", "base_iri", "publisher"):
+    for name in ("store", "dumps", "base_iri", "publisher", *REMOTE_SETTINGS):
         _setting_option(build, name)
     build.set_defaults(handler=_build)
 
@@ -128,6 +143,23 @@ def build_parser() -> argparse.ArgumentParser:
     for name in SERVE_SETTINGS:
         _setting_option(serve, name)
     serve.set_defaults(handler=_serve)
+
+    load = commands.add_parser("load", help="validate news items and write them to the store")
+    load.add_argument("file", metavar="FILE", help="Turtle, N-Triples, JSON-LD or news listing")
+    for name in ("store", "base_iri", "publisher"):
+        _setting_option(load, name)
+    load.set_defaults(handler=_load)
+
+    publish = commands.add_parser("publish", help="send news items to a running server")
+    publish.add_argument("file", metavar="FILE", help="Turtle, N-Triples, JSON-LD or news listing")
+    publish.add_argument("--to", required=True, metavar="URL", help="address of the server")
+    publish.add_argument("--token", help="write token (default: the MIGLOD_TOKEN variable)")
+    publish.add_argument(
+        "--replace", action="store_true", help="replace items that exist already (PUT)"
+    )
+    for name in ("base_iri", "publisher"):
+        _setting_option(publish, name)
+    publish.set_defaults(handler=_publish)
 
     query = commands.add_parser("query", help="run a read-only SPARQL query on the store")
     query.add_argument("sparql", metavar="SPARQL", help="the query text")
@@ -197,6 +229,7 @@ def _build(args: argparse.Namespace) -> int:
             "dumps": args.dumps,
             "base_iri": args.base_iri,
             "publisher": args.publisher,
+            **{name: getattr(args, name) for name in REMOTE_SETTINGS},
         },
         environ(),
     )
@@ -210,7 +243,7 @@ def _build(args: argparse.Namespace) -> int:
     try:
         report = build(
             data_dir,
-            Path(settings["store"]),
+            settings if settings["sparql_query_url"] else Path(settings["store"]),
             Path(settings["dumps"]),
             base=settings["base_iri"],
             publisher=settings["publisher"],
@@ -226,7 +259,7 @@ def _build(args: argparse.Namespace) -> int:
     if result is not None and result.warnings:
         sys.stdout.write(report.report_text)
     print(
-        f"miglod: built {settings['store']}: {report.items} items from {len(report.inputs)} "
+        f"miglod: built {settings['sparql_query_url'] or settings['store']}: {report.items} items from {len(report.inputs)} "
         f"file(s), {report.triples} item triples, {report.graphs_changed} graph(s) changed, "
         f"{len(result.warnings) if result else 0} warning(s); dumps in {settings['dumps']}",
         file=sys.stderr,
@@ -256,6 +289,64 @@ def _query(args: argparse.Namespace) -> int:
     return int(result.exit_code)
 
 
+def _load(args: argparse.Namespace) -> int:
+    names = ("store", "base_iri", "publisher")
+    settings = resolve({name: getattr(args, name) for name in names}, environ())
+    base = settings["base_iri"]
+    at = dt.datetime.now(dt.UTC)
+    graph = pub.read_file(
+        Path(args.file),
+        base=base,
+        publisher=settings["publisher"],
+        context=JsonLdWriter(base).context,
+        at=at,
+    )
+    with open_store(settings["store"]) as store:
+        items = pub.items_in(store, graph, base)
+        try:
+            changes = pub.load(
+                store, items, Validator(load_shapes(base), base=base), agent="cli", at=at
+            )
+        except pub.NotConformingError as exc:
+            sys.stdout.write(format_result(exc.result, "text", exc.item.graph, base=base))
+            print(f"miglod: error: {exc}; nothing was written", file=sys.stderr)
+            return 1
+    print(
+        f"miglod: loaded {len(items)} item(s) into {settings['store']}, "
+        f"{len(changes)} graph(s) changed",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _publish(args: argparse.Namespace) -> int:
+    settings = resolve({"base_iri": args.base_iri, "publisher": args.publisher}, environ())
+    token = args.token or environ().get("MIGLOD_TOKEN")
+    if not token:
+        raise UsageError("publish needs --token or the MIGLOD_TOKEN variable")
+    base = settings["base_iri"]
+    graph = pub.read_file(
+        Path(args.file),
+        base=base,
+        publisher=settings["publisher"],
+        context=JsonLdWriter(base).context,
+        at=dt.datetime.now(dt.UTC),
+    )
+    items = pub.split_items(graph, base)
+
+    def show(outcome: Outcome) -> None:
+        print(f"{outcome.iri} {outcome.status}")
+        if outcome.status == 422:
+            sys.stdout.write(outcome.detail)
+        elif outcome.status >= 400:
+            print(f"  {' '.join(outcome.detail.split())[:300]}")
+
+    outcomes = publish_items(items, args.to, token, replace=args.replace, on_outcome=show)
+    if any(o.status == 422 for o in outcomes):
+        return 1
+    return 2 if any(o.status >= 400 for o in outcomes) else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = build_parser()
@@ -265,7 +356,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConverterError as exc:
         print(f"miglod: error: {exc}", file=sys.stderr)
         return 2
-    except (SettingsError, UsageError, StoreError) as exc:
+    except (SettingsError, UsageError, StoreError, pub.PublishingError) as exc:
         print(f"miglod: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -43,6 +43,21 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("base_iri", "https://w3id.org/miglod/", "Base of every IRI the dataset mints."),
     Setting("publisher", "iom", "Slug of the organisation that publishes the listings."),
     Setting("store", "var/store", "Directory of the embedded on-disk store."),
+    Setting(
+        "sparql_query_url",
+        "",
+        "SPARQL 1.1 query endpoint of a remote store (set: it is used instead of the embedded one).",
+    ),
+    Setting("sparql_update_url", "", "SPARQL 1.1 Update endpoint of the remote store."),
+    Setting(
+        "gsp_url",
+        "",
+        "Graph Store Protocol endpoint of the remote store (optional: whole graphs are then read"
+        " through it).",
+    ),
+    Setting("store_user", "", "User name for the remote store (Basic or Digest, as it asks)."),
+    Setting("store_password", "", "Password for the remote store."),
+    Setting("store_timeout", 60.0, "Seconds any one request to the remote store may take.", float),
     Setting("data_dir", "data", "Directory of the input news files that `build` converts."),
     Setting("host", "127.0.0.1", "Address `serve` listens on."),
     Setting("port", 8080, "Port `serve` listens on.", int),
@@ -58,6 +73,19 @@ SETTINGS: tuple[Setting, ...] = (
         "license",
         "https://creativecommons.org/licenses/by/4.0/",
         "IRI of the licence the dataset is published under (empty: none stated).",
+    ),
+    Setting(
+        "write_tokens",
+        "",
+        "Who may write: `name=token` pairs separated by commas, or the path of a file of"
+        " such lines (empty: writes are refused).",
+    ),
+    Setting(
+        "fold_delay",
+        2.0,
+        "Seconds after a write before the server folds the embedded store's journal into a"
+        " new generation (SPARQL queries, listings and dumps see writes from then on).",
+        float,
     ),
 )
 

@@ -12,7 +12,7 @@ from flask import Flask
 from converter.iris import normalize_base
 from miglod.settings import SettingsError, resolve
 from miglod.store import open_store
-from server import collections, dataset, errors, harvest, home, http, resources, sparql
+from server import collections, dataset, errors, harvest, home, http, resources, sparql, writes
 from server.state import State
 
 BLUEPRINTS = (
@@ -24,6 +24,7 @@ BLUEPRINTS = (
     harvest.bp,
     dataset.bp,
     sparql.bp,
+    writes.bp,
 )
 
 
@@ -42,7 +43,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     if settings["debug"]:
         app.logger.setLevel(logging.DEBUG)
-    store = open_store(settings["store"], read_only=True)
+    # A remote store is opened for writing: it costs nothing more, and writes go through it.
+    store = open_store(settings, read_only=not settings["sparql_query_url"])
     app.extensions["miglod"] = State.create(settings, store)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)

@@ -149,6 +149,9 @@ def _change(st: State, change: Change) -> dict[str, Any]:
         "resource": resource,
         "modified": _time_text(change.modified),
         "deleted": change.deleted,
+        "agent": change.agent,
+        "before": change.before,
+        "after": change.after,
     }
 
 

@@ -18,6 +18,7 @@ from flask import Blueprint, Response, redirect, request
 
 from miglod.store import Description
 from server import negotiation as neg
+from server import versions
 from server.cache import Rendered
 from server.errors import ProblemError
 from server.http import conditional
@@ -34,6 +35,10 @@ def thing(rest: str) -> Response:
     stem, suffix = neg.split_suffix(rest)
     iri = st.base + "id/" + stem
     if not st.describe(iri):
+        fmt = suffix or neg.negotiate(request.headers.get("Accept"))
+        retracted = versions.gone(st, iri, f"{request.script_root}/doc/{stem}", fmt)
+        if retracted is not None:
+            return retracted
         raise _not_found(iri, suffix or neg.negotiate(request.headers.get("Accept")))
     response = redirect(f"{request.script_root}/doc/{rest}", 303)
     response.cache_control.public = True
@@ -93,22 +98,28 @@ def respond(
             "None of the formats offered is acceptable: " + ", ".join(offered) + ".",
             extra={"offered": offered},
         )
+    answered = versions.versions(st, iri, doc, explicit)
+    if answered is not None:
+        return answered
     language = _language() if fmt is neg.HTML else None
     rendered = representation(st, iri, fmt, language, doc, request.script_root, make)
     if rendered is None:
+        retracted = versions.gone(st, iri, doc, fmt)
+        if retracted is not None:
+            return retracted
         raise _not_found(iri, fmt)
     response = Response(rendered.body, content_type=rendered.media_type)
     response.headers["Content-Location"] = f"{doc}.{fmt.suffix}"
-    response.headers["Link"] = ", ".join(
-        f'<{doc}.{f.suffix}>; rel="alternate"; type="{f.media_type}"' for f in neg.FORMATS
-    )
+    links = [f'<{doc}.{f.suffix}>; rel="alternate"; type="{f.media_type}"' for f in neg.FORMATS]
+    if versions.news_graph(st, iri) is not None:
+        links.append(versions.history_link(doc))
+    response.headers["Link"] = ", ".join(links)
     if explicit is None:
         response.vary.add("Accept")
     if fmt is neg.HTML and "lang" not in request.args:
         response.vary.add("Accept-Language")
-    return conditional(
-        response, request, rendered.etag, st.store.modified, int(st.settings["max_age"])
-    )
+    etag = versions.tag(st, iri, rendered.etag)
+    return conditional(response, request, etag, st.store.modified, int(st.settings["max_age"]))
 
 
 def _language() -> str:

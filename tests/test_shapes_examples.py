@@ -145,6 +145,12 @@ VIOLATIONS = [
     ),
     (_drop(ITEM, "mig:converterVersion"), "NewsArticle-converterVersion", "MinCount", "Violation"),
     (
+        _add(ITEM, "schema:dateModified", '"2021-09-01"^^xsd:date'),
+        "NewsArticle-dateModified",
+        "Datatype",
+        "Violation",
+    ),
+    (
         _replace(ITEM, "prov:generatedAtTime", '"2021-09-01T00:00:00Z"^^xsd:dateTime'),
         "NewsArticle",
         "SPARQL",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import pickle
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from miglod.store import (
     layout,
     open_store,
 )
+from tests.backends import backend_params, open_backend
 from tests.conftest import BASE, FIXTURES, fixture_inputs
 
 SURINAME_ID = (
@@ -31,6 +33,12 @@ SURINAME_ID = (
 SURINAME = BASE + "id/news/" + SURINAME_ID
 SURINAME_GRAPH = BASE + "graph/news/" + SURINAME_ID
 T0 = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)  # after the fixture store was built
+
+
+@pytest.fixture(params=backend_params())
+def store(request: pytest.FixtureRequest, built_store: Path, tmp_path: Path) -> Iterator[Store]:
+    """Open a writable store holding the fixture data, on each configured backend."""
+    yield from open_backend(request.param, built_store, tmp_path)
 
 
 def item(n: int) -> Graph:
@@ -177,9 +185,11 @@ def test_a_reader_sees_a_writer_after_refresh(store_path: Path) -> None:
     assert reader.refresh() is False
 
 
-def test_old_generations_are_pruned(store: Store, store_path: Path) -> None:
+def test_old_generations_are_pruned(store_path: Path) -> None:
+    store = open_store(store_path)
     for n in range(5):
         store.replace_graphs({BASE + "graph/news/test-1": item(n)})
+        store.compact()  # writes are journaled; each fold makes a generation
     layout.prune(store_path, keep=1, grace=0)
     names = [p.name for p in (store_path / layout.GENERATIONS).iterdir()]
     assert len(names) == 2

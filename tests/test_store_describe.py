@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SDO, XSD
 
 from miglod.store import Store
+from tests.backends import backend_params, open_backend
 from tests.conftest import BASE, COURSE_ID, SURINAME_ID
 
 COURSE = BASE + "id/news/" + COURSE_ID
 SURINAME = BASE + "id/news/" + SURINAME_ID
 PANAMA = URIRef(BASE + "id/country/PA")
 IOM = BASE + "id/organization/iom"
+
+
+@pytest.fixture(params=backend_params())
+def store(request: pytest.FixtureRequest, built_store: Path, tmp_path: Path) -> Iterator[Store]:
+    """Open a writable store holding the fixture data, on each configured backend."""
+    yield from open_backend(request.param, built_store, tmp_path)
 
 
 def subjects(store: Store, iri: str) -> set[str]:

@@ -44,15 +44,22 @@ def test_readers_keep_answering_while_other_processes_write(store_path: Path) ->
     reader = open_store(store_path, read_only=True)
     processes = run_writers(store_path, 6, 2)
     seen_versions = [reader.version]
+    seen_generations = [reader.generation.name]
     deadline = time.monotonic() + 60
     while any(p.poll() is None for p in processes) and time.monotonic() < deadline:
         reader.refresh()
         if reader.version != seen_versions[-1]:
             seen_versions.append(reader.version)
+        if reader.generation.name != seen_generations[-1]:
+            seen_generations.append(reader.generation.name)
         assert reader.query("ASK { ?s a <https://schema.org/Country> }").boolean is True
         assert reader.describe(BASE + "id/country/SR")
     assert [p.wait(timeout=60) for p in processes] == [0, 0]
-    assert seen_versions == sorted(seen_versions)  # generations only move forward
+    assert seen_generations == sorted(seen_generations)  # generations only move forward
+    assert len(set(seen_versions)) == len(seen_versions)  # and no version comes back
+    reader.refresh()
+    assert reader.describe(BASE + "id/news/written-5")  # journaled writes are read at once
+    open_store(store_path).compact()  # queries see them once folded into a generation
     reader.refresh()
     written = reader.query(
         "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://schema.org/NewsArticle> ; "

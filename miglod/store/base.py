@@ -44,6 +44,18 @@ class QueryTimeoutError(QueryError):
     """Raise when a query runs past its time limit."""
 
 
+class ConflictError(StoreError):
+    """Raise when a graph no longer has the content a conditional write expected."""
+
+    def __init__(self, graph: str, expected: str | None, found: str | None) -> None:
+        super().__init__(
+            f"graph {graph} changed: expected {expected or 'no content'}, found {found or 'none'}"
+        )
+        self.graph = graph
+        self.expected = expected
+        self.found = found
+
+
 @dataclass(frozen=True, slots=True)
 class Description:
     """What the store knows about one resource.
@@ -84,10 +96,28 @@ class Listing:
 
 @dataclass(frozen=True, slots=True, order=True)
 class Change:
-    """One named graph written or removed at a time."""
+    """One named graph written or removed at a time.
+
+    ``agent`` names who wrote it (a write token's name; empty for a build),
+    ``before`` and ``after`` are the digests of the graph's content before and
+    after the change (``None`` where it had none: a new graph, a removal).
+    """
 
     modified: dt.datetime
     graph: str
+    deleted: bool = False
+    agent: str = ""
+    before: str | None = None
+    after: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GraphStatus:
+    """What the store knows of one named graph now: its digest and last change."""
+
+    graph: str
+    digest: str
+    modified: dt.datetime
     deleted: bool = False
 
 
@@ -98,6 +128,15 @@ class Store(ABC):
     @abstractmethod
     def version(self) -> str:
         """Return a token that changes whenever the data may have changed."""
+
+    @property
+    def query_version(self) -> str:
+        """Return the version of the data queries see.
+
+        It may lag behind :attr:`version` while a store keeps recent writes
+        aside until they are folded into what queries read.
+        """
+        return self.version
 
     @property
     @abstractmethod
@@ -148,20 +187,52 @@ class Store(ABC):
         """
 
     @abstractmethod
+    def status(self, graph: str) -> GraphStatus | None:
+        """Return the digest and last change of ``graph`` (``None`` when never stored).
+
+        A removed graph answers with ``deleted`` set, so it can be told from one
+        that never existed (``410 Gone`` rather than ``404``).
+        """
+
+    @abstractmethod
+    def history(self, graph: str) -> list[Change]:
+        """Return every recorded change to ``graph``, oldest first."""
+
+    @abstractmethod
+    def version_of(self, graph: str, digest: str) -> tuple[Triple, ...] | None:
+        """Return the triples ``graph`` held when its digest was ``digest``, if kept."""
+
+    @abstractmethod
     def replace_graphs(
-        self, quads_by_graph: Mapping[str, Iterable[Triple]], *, at: dt.datetime | None = None
+        self,
+        quads_by_graph: Mapping[str, Iterable[Triple]],
+        *,
+        at: dt.datetime | None = None,
+        agent: str = "",
+        expect: Mapping[str, str | None] | None = None,
     ) -> list[Change]:
         """Replace each named graph by its triples, all at once or not at all.
 
         A graph whose content is unchanged keeps its modification time and is not
-        reported; the changes actually made are returned.
+        reported; the changes actually made are returned. ``expect`` maps graphs
+        to the digest they must hold when the write takes effect (``None``: the
+        graph must hold nothing); otherwise :class:`ConflictError` is raised and
+        nothing is written. The check and the write are one atomic step.
         """
 
     @abstractmethod
     def delete_graphs(
-        self, graphs: Iterable[str], *, at: dt.datetime | None = None
+        self,
+        graphs: Iterable[str],
+        *,
+        at: dt.datetime | None = None,
+        agent: str = "",
+        expect: Mapping[str, str | None] | None = None,
     ) -> list[Change]:
-        """Remove named graphs, all at once or not at all, and record their removal."""
+        """Remove named graphs, all at once or not at all, and record their removal.
+
+        ``expect`` works as for :meth:`replace_graphs`.
+        """
 
     @abstractmethod
     def close(self) -> None:

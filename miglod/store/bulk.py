@@ -21,6 +21,7 @@ import pyoxigraph as ox
 
 from miglod.store import layout
 from miglod.store.base import Change, StoreError
+from miglod.store.history import Journal
 from miglod.store.index import GraphIndex, GraphRecord
 from miglod.store.links import LinkCollector
 from miglod.store.scan import scan_lines
@@ -66,13 +67,13 @@ def build_store(
     if root.exists() and any(root.iterdir()) and not layout.is_store(root):
         raise StoreError(f"{root} is not a miglod store; refusing to replace what is there")
     when = at or dt.datetime.now(dt.UTC)
-    with layout.writer_lock(root):
+    with layout.writer_lock(root), layout.writer_lock(root, layout.GENERATION_LOCK):
         return _build_locked(root, files, when)
 
 
 def create_empty(path: Path) -> None:
     """Create an empty store at ``path`` unless another process has just made one."""
-    with layout.writer_lock(path):
+    with layout.writer_lock(path), layout.writer_lock(path, layout.GENERATION_LOCK):
         if not layout.is_store(path):
             _build_locked(path, [], dt.datetime.now(dt.UTC))
 
@@ -82,11 +83,16 @@ def _build_locked(root: Path, files: list[BulkInput], when: dt.datetime) -> list
     try:
         links = LinkCollector()
         digests = _load(tmp, files, links)
-        previous = _previous_records(root)
+        journal = Journal(root)
+        try:
+            previous, last = _previous_records(root, journal)
+        finally:
+            journal.close()
         records, changes = _merge(previous, digests, when)
         index = GraphIndex(tmp / layout.INDEX_FILE, writable=True)
         index.write(records)
         index.replace_links((), links)
+        index.set_folded(last)  # the build supersedes every write journaled before it
         index.close()
         layout.publish(root, tmp, layout.new_name(dt.datetime.now(dt.UTC)))
     except BaseException:
@@ -138,16 +144,24 @@ def _digest_file(
             links.add_triple(quad.triple, graph)
 
 
-def _previous_records(root: Path) -> dict[str, GraphRecord]:
+def _previous_records(root: Path, journal: Journal) -> tuple[dict[str, GraphRecord], int]:
+    """Return the record of every graph readers see now, and the last journal entry."""
+    last = journal.last()
     if not layout.is_store(root):
-        return {}
+        return {}, last
     directory = layout.generation_dir(root, layout.current_name(root))
     try:
         index = GraphIndex(directory / layout.INDEX_FILE)
     except StoreError:
-        return {}  # made by another version: everything counts as changed
+        return {}, last  # made by another version: everything counts as changed
     try:
-        return index.records()
+        records = index.records()
+        for _, change in journal.entries(index.folded(), last):
+            digest = change.after or change.before or ""
+            records[change.graph] = GraphRecord(
+                change.graph, digest, change.modified, change.deleted, change.agent, change.before
+            )
+        return records, last
     finally:
         index.close()
 
@@ -163,14 +177,17 @@ def _merge(
         if before is not None and not before.deleted and before.digest == digest:
             records.append(before)
         else:
-            records.append(GraphRecord(graph, digest, when))
-            changes.append(Change(when, graph))
+            was = None if before is None or before.deleted else before.digest
+            record = GraphRecord(graph, digest, when, before=was)
+            records.append(record)
+            changes.append(record.change())
     for graph, before in sorted(previous.items()):
         if graph in digests:
             continue
         if before.deleted:
             records.append(before)
         else:
-            records.append(GraphRecord(graph, before.digest, when, deleted=True))
-            changes.append(Change(when, graph, deleted=True))
+            record = GraphRecord(graph, before.digest, when, deleted=True, before=before.digest)
+            records.append(record)
+            changes.append(record.change())
     return records, changes

@@ -22,6 +22,8 @@ import pyoxigraph as ox
 
 from miglod.store.base import Store, StoreError
 from miglod.store.oxigraph import OxigraphStore
+from miglod.store.remote import RemoteStore
+from miglod.store.remote_load import dump_remote
 
 MANIFEST = "dumps.json"
 #: Fast compression: dumps are rewritten on every build, and level 3 is within a few
@@ -56,13 +58,16 @@ def write_dumps(store: Store, directory: str | os.PathLike[str]) -> list[Dump]:
     The store is read once, into N-Quads (reading an on-disk store is the slow
     part); the other dumps are made by re-reading that file.
     """
-    if not isinstance(store, OxigraphStore):
-        raise StoreError("dumps are written from the embedded store")
+    if not isinstance(store, OxigraphStore | RemoteStore):
+        raise StoreError("dumps are written from the embedded or a remote store")
     target = Path(directory)
     target.mkdir(parents=True, exist_ok=True)
     version = store.version
     quads = target / ".dataset.nq.tmp"
-    store.generation.rdf.dump(output=str(quads), format=ox.RdfFormat.N_QUADS)
+    if isinstance(store, RemoteStore):
+        dump_remote(store, quads)
+    else:
+        store.generation.rdf.dump(output=str(quads), format=ox.RdfFormat.N_QUADS)
 
     def parsed() -> Iterator[ox.Quad]:
         return ox.parse(path=str(quads), format=ox.RdfFormat.N_QUADS)

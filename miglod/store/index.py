@@ -1,8 +1,9 @@
 """Keep each generation's bookkeeping in a small SQLite file next to its RDF data.
 
 For every named graph the index holds the digest of its content, the time it
-last changed and whether it was removed (a tombstone, so harvesters learn of
-removals). It also holds every link between resources (subject to IRI object,
+last changed, who changed it, the digest it had before, and whether it was
+removed (a tombstone, so harvesters learn of removals; its digest is then that
+of the content removed). It also holds every link between resources (subject to IRI object,
 types aside) with the date of the linking resource, and the date of every dated
 resource, so "the newest items linking here" is an index range scan. IRIs are
 stored once, as integers elsewhere, to keep the file (copied on every write)
@@ -26,7 +27,7 @@ from miglod.store.links import LinkCollector
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS graphs (
     iri TEXT PRIMARY KEY, digest TEXT NOT NULL, modified TEXT NOT NULL,
-    deleted INTEGER NOT NULL DEFAULT 0
+    deleted INTEGER NOT NULL DEFAULT 0, agent TEXT NOT NULL DEFAULT '', before TEXT
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS graphs_by_time ON graphs (modified, iri);
 CREATE TABLE IF NOT EXISTS terms (id INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE);
@@ -37,6 +38,7 @@ CREATE TABLE IF NOT EXISTS links (
 CREATE TABLE IF NOT EXISTS dated (
     source INTEGER NOT NULL, date TEXT NOT NULL, graph INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 """
 _INDEXES = """
 CREATE INDEX IF NOT EXISTS links_by_target ON links (target, date DESC, source DESC);
@@ -48,7 +50,7 @@ CREATE INDEX IF NOT EXISTS dated_by_graph ON dated (graph);
 
 
 #: Changes whenever the index's tables change, so an old store is rebuilt, not misread.
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 
 
 def format_time(value: dt.datetime) -> str:
@@ -71,6 +73,13 @@ class GraphRecord:
     digest: str
     modified: dt.datetime
     deleted: bool = False
+    agent: str = ""
+    before: str | None = None
+
+    def change(self) -> Change:
+        """Return the change this record stands for."""
+        after = None if self.deleted else self.digest
+        return Change(self.modified, self.iri, self.deleted, self.agent, self.before, after)
 
 
 class GraphIndex:
@@ -99,20 +108,23 @@ class GraphIndex:
 
     def get(self, iri: str) -> GraphRecord | None:
         """Return the record of one graph, if the index has one."""
-        rows = self._all("SELECT iri, digest, modified, deleted FROM graphs WHERE iri = ?", (iri,))
+        rows = self._all(f"SELECT {_COLUMNS} FROM graphs WHERE iri = ?", (iri,))
         return _record(rows[0]) if rows else None
 
     def records(self) -> dict[str, GraphRecord]:
         """Return every record, live graphs and tombstones."""
-        rows = self._all("SELECT iri, digest, modified, deleted FROM graphs")
+        rows = self._all(f"SELECT {_COLUMNS} FROM graphs")
         return {row[0]: _record(row) for row in rows}
 
     def write(self, records: Iterable[GraphRecord]) -> None:
         """Insert or replace graph records in one transaction."""
-        rows = [(r.iri, r.digest, format_time(r.modified), int(r.deleted)) for r in records]
+        rows = [
+            (r.iri, r.digest, format_time(r.modified), int(r.deleted), r.agent, r.before)
+            for r in records
+        ]
         with self._lock:
             self._db.execute("BEGIN")
-            self._db.executemany("INSERT OR REPLACE INTO graphs VALUES (?, ?, ?, ?)", rows)
+            self._db.executemany("INSERT OR REPLACE INTO graphs VALUES (?, ?, ?, ?, ?, ?)", rows)
             self._db.execute("COMMIT")
 
     def replace_links(self, graphs: Iterable[str], collected: LinkCollector) -> None:
@@ -140,6 +152,16 @@ class GraphIndex:
             db.execute("COMMIT")
             db.executescript(_INDEXES)
 
+    def folded(self) -> int:
+        """Return the last journal entry this generation includes (see :mod:`miglod.store.history`)."""
+        rows = self._all("SELECT value FROM meta WHERE key = 'folded'")
+        return int(rows[0][0]) if rows else 0
+
+    def set_folded(self, seq: int) -> None:
+        """Record that this generation includes the journal up to entry ``seq``."""
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('folded', ?)", (str(seq),))
+
     def inbound(self, target: str, limit: int) -> list[tuple[str, str]]:
         """Return up to ``limit`` resources linking to ``target``, newest first, with the property."""
         rows = self._all(
@@ -150,12 +172,27 @@ class GraphIndex:
         )
         return [(source, predicate) for source, predicate in rows]
 
-    def count_inbound(self, target: str) -> int:
-        """Return how many distinct resources link to ``target``."""
+    def inbound_rows(self, target: str, limit: int) -> list[tuple[str, str, str | None, str]]:
+        """Return up to ``limit`` links to ``target``, newest first: (source, predicate, date, graph)."""
+        rows = self._all(
+            "SELECT s.iri, p.iri, l.date, g.iri FROM links l JOIN terms t ON t.id = l.target "
+            "JOIN terms s ON s.id = l.source JOIN terms p ON p.id = l.predicate "
+            "JOIN terms g ON g.id = l.graph "
+            "WHERE t.iri = ? ORDER BY l.date DESC, l.source DESC LIMIT ?",
+            (target, limit),
+        )
+        return [(s, p, d, g) for s, p, d, g in rows]
+
+    def count_inbound(self, target: str, *, excluding: Sequence[str] = ()) -> int:
+        """Return how many distinct resources link to ``target`` from graphs not ``excluding``."""
+        skip = ""
+        if excluding:
+            marks = ", ".join("?" * len(excluding))
+            skip = f" AND l.graph NOT IN (SELECT id FROM terms WHERE iri IN ({marks}))"
         rows = self._all(
             "SELECT COUNT(DISTINCT l.source) FROM links l JOIN terms t ON t.id = l.target "
-            "WHERE t.iri = ?",
-            (target,),
+            f"WHERE t.iri = ?{skip}",
+            (target, *excluding),
         )
         return int(rows[0][0])
 
@@ -196,16 +233,36 @@ class GraphIndex:
         )
         return [(iri, date) for iri, date in rows], int(total[0][0])
 
+    def latest_in(
+        self, graphs: Sequence[str], linked_to: Sequence[str], since: str | None
+    ) -> list[tuple[str, str]]:
+        """Return the dated resources of ``graphs`` linking to all of ``linked_to`` since ``since``."""
+        if not graphs:
+            return []
+        marks = ", ".join("?" * len(graphs))
+        links = "".join(
+            " AND EXISTS (SELECT 1 FROM links o JOIN terms t ON t.id = o.target "
+            "WHERE o.source = d.source AND t.iri = ?)"
+            for _ in linked_to
+        )
+        rows = self._all(
+            "SELECT s.iri, d.date FROM dated d JOIN terms s ON s.id = d.source "
+            f"WHERE d.graph IN (SELECT id FROM terms WHERE iri IN ({marks})) AND d.date >= ?"
+            + links,
+            (*graphs, since or "", *linked_to),
+        )
+        return [(iri, date) for iri, date in rows]
+
     def changes(self, since: dt.datetime | None, after: str, limit: int) -> list[Change]:
         """Return the graph records changed after ``since`` (or at it, after graph ``after``)."""
         when = format_time(since) if since else ""
         rows = self._all(
-            "SELECT modified, iri, deleted FROM graphs "
-            "WHERE modified > ? OR (? != '' AND modified = ? AND iri > ?) "
+            f"SELECT {_COLUMNS} FROM graphs "
+            "WHERE modified >= ? AND (modified > ? OR (? != '' AND iri > ?)) "
             "ORDER BY modified, iri LIMIT ?",
-            (when, after, when, after, limit),
+            (when, when, after, after, limit),
         )
-        return [Change(parse_time(m), iri, bool(d)) for m, iri, d in rows]
+        return [_record(row).change() for row in rows]
 
     def last_modified(self) -> dt.datetime | None:
         """Return the time of the latest change recorded."""
@@ -251,6 +308,9 @@ class _Ids:
         self._new = []
 
 
-def _record(row: tuple[str, str, str, int]) -> GraphRecord:
-    iri, digest, modified, deleted = row
-    return GraphRecord(iri, digest, parse_time(modified), bool(deleted))
+_COLUMNS = "iri, digest, modified, deleted, agent, before"
+
+
+def _record(row: tuple[Any, ...]) -> GraphRecord:
+    iri, digest, modified, deleted, agent, before = row
+    return GraphRecord(iri, digest, parse_time(modified), bool(deleted), agent or "", before)

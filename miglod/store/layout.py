@@ -32,6 +32,7 @@ from pathlib import Path
 CURRENT = "current"
 GENERATIONS = "generations"
 LOCK = ".lock"
+GENERATION_LOCK = ".generation.lock"
 RDF_DIR = "oxigraph"
 INDEX_FILE = "index.sqlite"
 TMP_PREFIX = ".tmp-"
@@ -63,13 +64,22 @@ def new_name(at: dt.datetime) -> str:
 
 
 @contextlib.contextmanager
-def writer_lock(path: Path) -> Iterator[None]:
-    """Hold the store's write lock (across processes) while the block runs."""
+def writer_lock(path: Path, name: str = LOCK, *, wait: bool = True) -> Iterator[bool]:
+    """Hold one of the store's locks (across processes) while the block runs.
+
+    ``LOCK`` orders writers; ``GENERATION_LOCK`` is held by whoever makes a new
+    generation. With ``wait`` false the block runs at once, told (``False``)
+    when another process holds the lock.
+    """
     path.mkdir(parents=True, exist_ok=True)
-    with open(path / LOCK, "a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+    with open(path / name, "a+b") as handle:
         try:
-            yield
+            fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
 

@@ -1,19 +1,24 @@
-"""Store the dataset on disk with pyoxigraph, one immutable generation at a time.
+"""Store the dataset on disk with pyoxigraph: immutable generations plus a journal of writes.
 
 Reads go to a read-only handle on the generation ``current`` names (see
-:mod:`miglod.store.layout`). A write copies the current generation (RocksDB
-hard-links its files, so the copy costs milliseconds), changes the copy, and
-publishes it; readers in any process pick it up on their next
-:meth:`OxigraphStore.refresh`.
+:mod:`miglod.store.layout`) and to the writes journaled since (see
+:mod:`miglod.store.history` and :mod:`miglod.store.overlay`), which every
+reader picks up on its next :meth:`OxigraphStore.refresh`. A write appends to
+the journal in one transaction, after checking what it expects under the
+writers' lock: milliseconds, whatever the size of the data. :meth:`compact`
+folds the journal into a new generation, for many writes at a time.
+
+Resource descriptions, graph status, changes, history and versions include
+journaled writes at once; SPARQL queries, listings and links from other
+resources see them once they are folded into a generation.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -24,7 +29,9 @@ from miglod.store import layout
 from miglod.store.base import (
     INBOUND_LIMIT,
     Change,
+    ConflictError,
     Description,
+    GraphStatus,
     Listing,
     QueryError,
     QueryResult,
@@ -34,9 +41,11 @@ from miglod.store.base import (
     StoreError,
     Triple,
 )
+from miglod.store.compact import compact
 from miglod.store.describe import describe
+from miglod.store.history import Journal
 from miglod.store.index import GraphIndex, GraphRecord
-from miglod.store.links import LinkCollector
+from miglod.store.overlay import Merged, MergedIndex, Overlay
 from miglod.store.terms import ox_triple, to_rdflib, triples_digest
 
 T = TypeVar("T")
@@ -44,16 +53,17 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class Generation:
-    """Open handles on one published generation."""
+    """Open handles on one published generation, and the journal entries read after it."""
 
     name: str
     rdf: ox.Store
     index: GraphIndex
     modified: dt.datetime | None
+    overlay: Overlay
 
     @classmethod
-    def open(cls, path: Path) -> Generation:
-        """Open the generation ``current`` points at, read-only."""
+    def open(cls, path: Path, journal: Journal) -> Generation:
+        """Open the generation ``current`` points at, read-only, with the entries after it."""
         for attempt in range(3):
             name = layout.current_name(path)
             directory = layout.generation_dir(path, name)
@@ -64,8 +74,14 @@ class Generation:
                     raise
                 continue  # pruned between reading the link and opening it
             index = GraphIndex(directory / layout.INDEX_FILE)
-            return cls(name, rdf, index, index.last_modified())
+            overlay = Overlay(index.folded())
+            overlay.apply(journal.entries(overlay.folded), journal)
+            return cls(name, rdf, index, index.last_modified(), overlay)
         raise StoreError(f"cannot open the current generation of {path}")  # pragma: no cover
+
+    def record(self, graph: str) -> GraphRecord | None:
+        """Return the latest record of ``graph``, journaled or in the generation."""
+        return self.overlay.records.get(graph) or self.index.get(graph)
 
 
 class OxigraphStore(Store):
@@ -75,7 +91,11 @@ class OxigraphStore(Store):
         self.path = path
         self.read_only = read_only
         self._swap = threading.Lock()
-        self._gen: Generation | None = Generation.open(path)
+        self.journal = Journal(path)
+        self._gen: Generation | None = Generation.open(path, self.journal)
+        #: Called inside a write's transaction, just before it commits (tests stop a
+        #: writer there to show that a write killed midway leaves nothing behind).
+        self.before_publish: Callable[[], None] | None = None
 
     @property
     def generation(self) -> Generation:
@@ -86,28 +106,66 @@ class OxigraphStore(Store):
 
     @property
     def version(self) -> str:
-        """Return the name of the generation reads go to."""
+        """Return a name for the data reads go to: the generation's, and the journal's position."""
+        generation = self.generation
+        overlay = generation.overlay
+        if overlay.seq == overlay.folded:
+            return generation.name
+        return f"{generation.name}+{overlay.seq:012d}"
+
+    @property
+    def query_version(self) -> str:
+        """Return the name of the generation queries read (journaled writes are not in it)."""
         return self.generation.name
 
     @property
     def modified(self) -> dt.datetime | None:
-        """Return the time of the last change recorded in the current generation."""
-        return self.generation.modified
+        """Return the time of the last change to any graph."""
+        generation = self.generation
+        times = [t for t in (generation.modified, generation.overlay.modified) if t is not None]
+        return max(times) if times else None
 
     def refresh(self) -> bool:
-        """Reopen when another writer has published a newer generation."""
-        if layout.current_name(self.path) == self.generation.name:
-            return False
-        with self._swap:
-            if layout.current_name(self.path) == self.generation.name:
-                return False
-            self._gen = Generation.open(self.path)
-        return True
+        """Catch up with new generations and journaled writes; return whether anything moved."""
+        moved = False
+        if layout.current_name(self.path) != self.generation.name:
+            with self._swap:
+                if layout.current_name(self.path) != self.generation.name:
+                    self._gen = Generation.open(self.path, self.journal)
+                    moved = True
+        overlay = self.generation.overlay
+        if self.journal.last() > overlay.seq:
+            with self._swap:
+                entries = self.journal.entries(overlay.seq)
+                if entries:
+                    overlay.apply(entries, self.journal)
+                    moved = True
+        return moved
+
+    def compact(self, *, wait: bool = True) -> bool:
+        """Fold the journaled writes into a new generation; return whether one was made."""
+        if self.read_only:
+            raise ReadOnlyStoreError(f"{self.path} was opened read-only")
+        made = compact(self.path, self.journal, wait=wait)
+        self.refresh()
+        return made is not None
+
+    def pending(self) -> int:
+        """Return how many journaled writes wait to be folded into a generation."""
+        overlay = self.generation.overlay
+        return overlay.seq - overlay.folded
 
     def describe(self, iri: str, *, inbound_limit: int = INBOUND_LIMIT) -> Description:
-        """Return the description of ``iri`` from the current generation."""
+        """Return the description of ``iri``, journaled writes included."""
         generation = self.generation
-        return describe(generation.rdf, generation.index, iri, inbound_limit=inbound_limit)
+        if not generation.overlay.records:
+            return describe(generation.rdf, generation.index, iri, inbound_limit=inbound_limit)
+        return describe(
+            Merged(generation.rdf, generation.overlay),  # type: ignore[arg-type]
+            MergedIndex(generation.index, generation.overlay),  # type: ignore[arg-type]
+            iri,
+            inbound_limit=inbound_limit,
+        )
 
     def query(
         self, sparql: str, *, timeout: float | None = None, limit: int | None = None
@@ -155,20 +213,76 @@ class OxigraphStore(Store):
         offset: int = 0,
         limit: int = 50,
     ) -> Listing:
-        """Return dated resources, newest first, from the current generation's index."""
-        items, total = self.generation.index.latest(linked_to, since, offset, limit)
-        return Listing(tuple(items), total)
+        """Return dated resources, newest first, journaled writes included."""
+        generation = self.generation
+        overlay = generation.overlay
+        if not overlay.records:
+            items, total = generation.index.latest(linked_to, since, offset, limit)
+            return Listing(tuple(items), total)
+        hidden = set(generation.index.latest_in(list(overlay.records), linked_to, since))
+        mine = overlay.latest(linked_to, since)
+        window = offset + limit + len(hidden)
+        rows, total = generation.index.latest(linked_to, since, 0, window)
+        merged = [row for row in rows if row not in hidden] + mine
+        merged.sort(key=lambda row: (row[1], row[0]), reverse=True)
+        return Listing(tuple(merged[offset : offset + limit]), total - len(hidden) + len(mine))
 
     def changes(
         self, since: dt.datetime | None = None, *, after: str = "", limit: int = 1000
     ) -> list[Change]:
         """Return the graphs written or removed after ``since``, oldest first."""
-        return self.generation.index.changes(since, after, limit)
+        generation = self.generation
+        journaled = generation.overlay.records
+        if not journaled:
+            return generation.index.changes(since, after, limit)
+        older = generation.index.changes(since, after, limit + len(journaled))
+        found = [c for c in older if c.graph not in journaled]
+        found.extend(r.change() for r in journaled.values() if _after(r, since, after))
+        found.sort(key=lambda c: (c.modified, c.graph))
+        return found[:limit]
+
+    def status(self, graph: str) -> GraphStatus | None:
+        """Return the digest and last change of ``graph``."""
+        found = self.generation.record(graph)
+        if found is None:
+            return None
+        return GraphStatus(found.iri, found.digest, found.modified, found.deleted)
+
+    def history(self, graph: str) -> list[Change]:
+        """Return every change to ``graph`` that reads see, oldest first."""
+        generation = self.generation
+        found = self.journal.of(graph, generation.overlay.seq)
+        record = generation.index.get(graph)
+        if record is not None and not any(c.modified == record.modified for c in found):
+            # Made by a build (which journals nothing), or folded before the journal began.
+            found = [record.change(), *[c for c in found if c.modified > record.modified]]
+        return found
+
+    def version_of(self, graph: str, digest: str) -> tuple[Triple, ...] | None:
+        """Return the triples ``graph`` held when its digest was ``digest``, if kept."""
+        generation = self.generation
+        record = generation.record(graph)
+        if record is not None and not record.deleted and record.digest == digest:
+            if graph in generation.overlay.records:
+                return tuple(_rdflib_triple(t) for t in generation.overlay.quads(graph))
+            quads = generation.rdf.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+            return tuple(_rdflib_triple(q.triple) for q in quads)
+        known = {d for c in self.history(graph) for d in (c.before, c.after)}
+        content = self.journal.version(digest) if digest in known else None
+        if content is None:
+            return None
+        parsed = ox.parse(content, format=ox.RdfFormat.N_TRIPLES)
+        return tuple(_rdflib_triple(q.triple) for q in parsed)
 
     def replace_graphs(
-        self, quads_by_graph: Mapping[str, Iterable[Triple]], *, at: dt.datetime | None = None
+        self,
+        quads_by_graph: Mapping[str, Iterable[Triple]],
+        *,
+        at: dt.datetime | None = None,
+        agent: str = "",
+        expect: Mapping[str, str | None] | None = None,
     ) -> list[Change]:
-        """Publish a new generation in which each graph holds exactly its triples."""
+        """Journal a write after which each graph holds exactly its triples."""
         prepared = {}
         for graph, triples in quads_by_graph.items():
             try:
@@ -176,83 +290,109 @@ class OxigraphStore(Store):
                 prepared[str(graph)] = [ox_triple(t) for t in triples]
             except (TypeError, ValueError) as exc:
                 raise StoreError(f"graph {graph}: {exc}") from None
-        return self._write(prepared, at)
+        return self._write(prepared, at, agent, expect)
 
     def delete_graphs(
-        self, graphs: Iterable[str], *, at: dt.datetime | None = None
+        self,
+        graphs: Iterable[str],
+        *,
+        at: dt.datetime | None = None,
+        agent: str = "",
+        expect: Mapping[str, str | None] | None = None,
     ) -> list[Change]:
-        """Publish a new generation without ``graphs``, recording their removal."""
-        return self._write({str(g): [] for g in graphs}, at)
+        """Journal the removal of ``graphs``."""
+        return self._write({str(g): [] for g in graphs}, at, agent, expect)
 
     def close(self) -> None:
-        """Drop the handles on the current generation."""
+        """Drop the handles on the current generation and the journal."""
         self._gen = None
+        self.journal.close()
 
     def _write(
-        self, triples_by_graph: dict[str, list[ox.Triple]], at: dt.datetime | None
+        self,
+        triples_by_graph: dict[str, list[ox.Triple]],
+        at: dt.datetime | None,
+        agent: str,
+        expect: Mapping[str, str | None] | None,
     ) -> list[Change]:
         if self.read_only:
             raise ReadOnlyStoreError(f"{self.path} was opened read-only")
         when = at or dt.datetime.now(dt.UTC)
         with layout.writer_lock(self.path):
-            base = layout.generation_dir(self.path, layout.current_name(self.path))
-            old = GraphIndex(base / layout.INDEX_FILE)
-            records = _changed_records(old, triples_by_graph, when)
-            old.close()
+            self.refresh()  # nobody else writes now: this is the latest state
+            generation = self.generation
+            _check_expectations(generation, expect or {})
+            records = _changed_records(generation, triples_by_graph, when, agent)
+            changes = [r.change() for r in records]
             if records:
-                tmp = layout.make_tmp(self.path)
-                try:
-                    _copy_generation(base, tmp)
-                    _apply(tmp, {r.iri: triples_by_graph[r.iri] for r in records}, records)
-                    layout.publish(self.path, tmp, layout.new_name(dt.datetime.now(dt.UTC)))
-                except BaseException:
-                    shutil.rmtree(tmp, ignore_errors=True)
-                    raise
-                layout.prune(self.path)
+                versions = _versions(generation, self.journal, triples_by_graph, records)
+                self.journal.append(changes, versions, before_commit=self.before_publish)
         self.refresh()
-        return [Change(r.modified, r.iri, r.deleted) for r in records]
+        return changes
+
+
+def _after(record: GraphRecord, since: dt.datetime | None, after: str) -> bool:
+    if since is None:
+        return True
+    return record.modified > since or (
+        bool(after) and record.modified == since and record.iri > after
+    )
+
+
+def _rdflib_triple(triple: ox.Triple) -> Triple:
+    return (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))
+
+
+def _check_expectations(generation: Generation, expect: Mapping[str, str | None]) -> None:
+    """Raise :class:`ConflictError` unless every graph holds the digest expected."""
+    for graph, wanted in expect.items():
+        record = generation.record(graph)
+        found = None if record is None or record.deleted else record.digest
+        if found != wanted:
+            raise ConflictError(graph, wanted, found)
 
 
 def _changed_records(
-    old: GraphIndex, triples_by_graph: dict[str, list[ox.Triple]], when: dt.datetime
+    generation: Generation,
+    triples_by_graph: dict[str, list[ox.Triple]],
+    when: dt.datetime,
+    agent: str,
 ) -> list[GraphRecord]:
     records = []
     for graph, triples in sorted(triples_by_graph.items()):
-        before = old.get(graph)
+        before = generation.record(graph)
+        live = None if before is None or before.deleted else before.digest
         if not triples:
-            if before is not None and not before.deleted:
-                records.append(GraphRecord(graph, before.digest, when, deleted=True))
+            if live is not None:
+                records.append(GraphRecord(graph, live, when, True, agent, live))
             continue
         digest = triples_digest(triples)
-        if before is None or before.deleted or before.digest != digest:
-            records.append(GraphRecord(graph, digest, when))
+        if live != digest:
+            records.append(GraphRecord(graph, digest, when, False, agent, live))
     return records
 
 
-def _copy_generation(source: Path, target: Path) -> None:
-    reader = ox.Store.read_only(str(source / layout.RDF_DIR))
-    reader.backup(str(target / layout.RDF_DIR))
-    del reader
-    shutil.copyfile(source / layout.INDEX_FILE, target / layout.INDEX_FILE)
+def _versions(
+    generation: Generation,
+    journal: Journal,
+    triples_by_graph: dict[str, list[ox.Triple]],
+    records: list[GraphRecord],
+) -> dict[str, bytes]:
+    """Return the N-Triples of the versions a write makes, and of those it supersedes.
 
-
-def _apply(
-    target: Path, triples_by_graph: dict[str, list[ox.Triple]], records: list[GraphRecord]
-) -> None:
-    writer = ox.Store(str(target / layout.RDF_DIR))
-    links = LinkCollector()
-    for graph, triples in triples_by_graph.items():
-        name = ox.NamedNode(graph)
-        writer.remove_graph(name)
-        writer.extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in triples)
-        for triple in triples:
-            links.add_triple(triple, graph)
-    writer.flush()
-    del writer
-    index = GraphIndex(target / layout.INDEX_FILE, writable=True)
-    index.write(records)
-    index.replace_links(triples_by_graph, links)
-    index.close()
+    A superseded version is only read here when the generation holds it (one
+    journaled earlier is kept already).
+    """
+    nt = ox.RdfFormat.N_TRIPLES
+    versions: dict[str, bytes] = {}
+    for record in records:
+        if not record.deleted:
+            versions[record.digest] = ox.serialize(triples_by_graph[record.iri], format=nt) or b""
+        old = record.before
+        if old is not None and not journal.has_version(old):
+            quads = generation.rdf.quads_for_pattern(None, None, None, ox.NamedNode(record.iri))
+            versions[old] = ox.serialize([q.triple for q in quads], format=nt) or b""
+    return versions
 
 
 def _collect(items: Iterable[T], limit: int | None, deadline: float | None) -> tuple[list[T], bool]:

@@ -1,0 +1,240 @@
+"""Measure validated writes per second and read latency while they run.
+
+Builds a synthetic store (``--items``, default 100,000; the fixture reference
+data makes new items validate), serves it with gunicorn (two workers), then:
+
+- reads one item's Turtle while nothing is written (idle),
+- runs ``--writers`` concurrent writers over HTTP for ``--seconds`` (new items
+  with POST, then replacements with PUT), reading the same item meanwhile,
+
+and prints writes/s and read p50/p99 side by side with their ratios. A column
+is one target: the embedded store now; a remote store can be added as another
+target (see :func:`targets`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.serve import free_port  # noqa: E402
+from benchmarks.sparql_data import BASE, write_nquads  # noqa: E402
+
+FIXTURES = ROOT / "tests" / "fixtures" / "store"
+TEMPLATE_ID = "2021-09-14-iom-and-ilo-lead-global-conversation-on-labour-migration-in-the-age"
+TOKEN = "bench-token"
+#: The document reads fetch (set once the store is built).
+READ_PATH = [""]
+
+
+@dataclass
+class Figures:
+    """What one target measured."""
+
+    writes_per_s: float = 0.0
+    errors: int = 0
+    idle: tuple[float, float] = (0.0, 0.0)
+    busy: tuple[float, float] = (0.0, 0.0)
+
+
+def item(new_id: str, headline: str) -> bytes:
+    """Return a valid news item made from the fixture template."""
+    text = (FIXTURES / "news-labour.ttl").read_text(encoding="utf-8").replace(TEMPLATE_ID, new_id)
+    start = text.index("schema:headline")
+    end = text.index(";", start)
+    return (text[:start] + f'schema:headline "{headline}"@es ' + text[end:]).encode()
+
+
+def build(directory: Path, items: int) -> Path:
+    """Build (once) the synthetic store of ``items`` items plus the reference data."""
+    from miglod.store import BulkInput, build_store
+
+    store = directory / f"store-writes-{items}"
+    if store.exists():
+        return store
+    data = directory / f"news-{items}.nq"
+    if not data.exists():
+        write_nquads(data, items)
+    inputs = [BulkInput(data)]
+    for name in ("countries", "organizations", "places", "ontology"):
+        inputs.append(BulkInput(FIXTURES / f"{name}.ttl", BASE + f"graph/{name}"))
+    started = time.perf_counter()
+    build_store(store, inputs)
+    print(f"built {items} items in {time.perf_counter() - started:.1f} s")
+    return store
+
+
+def request(url: str, method: str = "GET", body: bytes | None = None) -> int:
+    headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "text/turtle"}
+    req = urllib.request.Request(url, data=body, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(req, timeout=60) as response:
+            response.read()
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        with error:
+            return int(error.code)
+
+
+def read_path(store: Path) -> str:
+    """Return the document path of the newest item of ``store``, the one reads fetch."""
+    from miglod.store import open_store
+
+    with open_store(store, read_only=True) as opened:
+        newest = opened.latest(limit=1).items[0][0]
+    return "/doc/" + newest[len(BASE) + len("id/") :] + ".ttl"
+
+
+def reads(url: str, stop: threading.Event, seconds: float) -> tuple[float, float]:
+    """Read one item's Turtle in a loop; return p50 and p99 in milliseconds."""
+    times = []
+    end = time.monotonic() + seconds
+    path = url + READ_PATH[0]
+    while time.monotonic() < end and not stop.is_set():
+        started = time.perf_counter()
+        request(path)
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return statistics.median(times), times[max(int(len(times) * 0.99) - 1, 0)]
+
+
+def writes(url: str, writers: int, seconds: float, figures: Figures) -> None:
+    """Run concurrent writers for ``seconds``: POST new items, then PUT replacements."""
+    done = [0] * writers
+    errors = [0] * writers
+    end = time.monotonic() + seconds
+
+    def writer(n: int) -> None:
+        count = 0
+        while time.monotonic() < end:
+            new_id = f"2021-09-14-bench-{os.getpid()}-{n}-{count // 2}"
+            if count % 2 == 0:
+                status = request(f"{url}/news", "POST", item(new_id, f"Nueva {count}"))
+            else:
+                body = item(new_id, f"Corregida {count}")
+                status = request(f"{url}/id/news/{new_id}", "PUT", body)
+            count += 1
+            if status in (200, 201):
+                done[n] += 1
+            else:
+                errors[n] += 1
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(writers)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    figures.writes_per_s = sum(done) / (time.perf_counter() - started)
+    figures.errors = sum(errors)
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen[bytes]
+
+
+def serve_embedded(store: Path, log: Path, fold_delay: float) -> Iterator[Server]:
+    """Run ``miglod serve``'s gunicorn (two workers) on the embedded store."""
+    port = free_port()
+    settings = {
+        "store": str(store),
+        "port": port,
+        "workers": 2,
+        "write_tokens": f"bench={TOKEN}",
+        "fold_delay": fold_delay,
+    }
+    code = f"from server import serve; serve({settings!r})"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with open(log, "wb") as out:
+        process = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=out, stderr=out)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/", timeout=2):
+                break
+        except (urllib.error.URLError, ConnectionError):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(log.read_text()) from None
+            time.sleep(0.2)
+    try:
+        yield Server(url, process)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def measure(server: Server, writers: int, seconds: float) -> Figures:
+    """Measure one target: idle reads, then reads while writers run."""
+    figures = Figures()
+    reads(server.url, threading.Event(), 3)  # warm the caches
+    figures.idle = reads(server.url, threading.Event(), seconds)
+    stop = threading.Event()
+    busy: list[tuple[float, float]] = []
+    reader = threading.Thread(target=lambda: busy.append(reads(server.url, stop, seconds + 60)))
+    reader.start()
+    writes(server.url, writers, seconds, figures)
+    stop.set()
+    reader.join()
+    figures.busy = busy[0]
+    return figures
+
+
+def targets(args: argparse.Namespace) -> Iterator[tuple[str, Iterator[Server]]]:
+    """Yield each target to measure: the embedded store (a remote store can be added here)."""
+    store = build(args.dir, args.items)
+    READ_PATH[0] = read_path(store)
+    yield "embedded", serve_embedded(store, args.dir / "writes-server.log", args.fold_delay)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--writers", type=int, default=4)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--dir", type=Path, default=Path("/tmp/miglod-bench"))
+    parser.add_argument(
+        "--fold-delay", type=float, default=2.0, help="the server's fold_delay setting"
+    )
+    args = parser.parse_args()
+    args.dir.mkdir(parents=True, exist_ok=True)
+    results = {}
+    for name, servers in targets(args):
+        for server in servers:
+            results[name] = measure(server, args.writers, args.seconds)
+    print(
+        f"\n{args.items} items, {args.writers} writers, {args.seconds:.0f} s,"
+        f" fold_delay {args.fold_delay} s"
+    )
+    print(f"{'':34}" + "".join(f"{name:>14}" for name in results))
+    rows = [
+        ("validated writes/s", lambda f: f"{f.writes_per_s:.1f}"),
+        ("failed writes", lambda f: f"{f.errors}"),
+        ("read p50 idle (ms)", lambda f: f"{f.idle[0]:.1f}"),
+        ("read p50 under writes (ms)", lambda f: f"{f.busy[0]:.1f}"),
+        ("read p99 idle (ms)", lambda f: f"{f.idle[1]:.1f}"),
+        ("read p99 under writes (ms)", lambda f: f"{f.busy[1]:.1f}"),
+        ("read p99 ratio busy/idle", lambda f: f"{f.busy[1] / max(f.idle[1], 1e-9):.2f}"),
+    ]
+    for label, value in rows:
+        print(f"{label:34}" + "".join(f"{value(f):>14}" for f in results.values()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,164 @@
+"""Hold the journal entries written since a generation in memory, and read through them.
+
+A reader's generation is immutable; the writes journaled after it (see
+:mod:`miglod.store.history`) are kept here: the latest content of each graph
+they touched, in a small in-memory pyoxigraph store, and the latest record of
+each such graph. :class:`Merged` answers quad patterns from both, the
+generation's copy of a touched graph hidden by the newer one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+
+import pyoxigraph as ox
+
+from miglod.store.base import Change
+from miglod.store.history import Journal
+from miglod.store.index import GraphIndex, GraphRecord
+from miglod.store.links import LinkCollector
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None
+GraphTerm = ox.NamedNode | ox.BlankNode | ox.DefaultGraph | None
+
+
+class Overlay:
+    """The journal entries after entry ``folded``, applied up to entry :attr:`seq`."""
+
+    def __init__(self, folded: int) -> None:
+        self.folded = folded
+        self.seq = folded
+        self.rdf = ox.Store()
+        #: The latest record of every graph touched; replaced, never changed in place,
+        #: so readers iterating over one are not disturbed by a refresh.
+        self.records: dict[str, GraphRecord] = {}
+        self.modified: dt.datetime | None = None
+        #: Links from the graphs touched, by target: (date of the source, source,
+        #: predicate, graph); replaced, never changed in place, like ``records``.
+        self.inbound: dict[str, tuple[tuple[str, str, str, str], ...]] = {}
+        #: The dated resources of each graph touched, with what each links to.
+        self.dated: dict[str, tuple[tuple[str, str, frozenset[str]], ...]] = {}
+        self._targets: dict[str, set[str]] = {}
+
+    def apply(self, entries: list[tuple[int, Change]], journal: Journal) -> None:
+        """Apply journal entries (in order) on top of what is held already."""
+        records = dict(self.records)
+        inbound = dict(self.inbound)
+        dated = dict(self.dated)
+        for seq, change in entries:
+            name = ox.NamedNode(change.graph)
+            if change.graph in records:
+                self.rdf.remove_graph(name)
+            links = LinkCollector()
+            if not change.deleted and change.after is not None:
+                content = journal.version(change.after)
+                if content:
+                    self.rdf.load(content, format=ox.RdfFormat.N_TRIPLES, to_graph=name)
+                    for quad in self.rdf.quads_for_pattern(None, None, None, name):
+                        links.add_triple(quad.triple, change.graph)
+            self._relink(inbound, change.graph, links)
+            dated[change.graph] = _dated(links)
+            digest = change.after or change.before or ""
+            records[change.graph] = GraphRecord(
+                change.graph, digest, change.modified, change.deleted, change.agent, change.before
+            )
+            if self.modified is None or change.modified > self.modified:
+                self.modified = change.modified
+            self.seq = seq
+        self.records = records
+        self.inbound = inbound
+        self.dated = dated
+
+    def latest(self, linked_to: Sequence[str], since: str | None) -> list[tuple[str, str]]:
+        """Return the dated resources of the graphs touched that match, as (IRI, date)."""
+        wanted = set(linked_to)
+        return [
+            (source, date)
+            for rows in self.dated.values()
+            for source, date, targets in rows
+            if date >= (since or "") and wanted <= targets
+        ]
+
+    def _relink(
+        self,
+        inbound: dict[str, tuple[tuple[str, str, str, str], ...]],
+        graph: str,
+        links: LinkCollector,
+    ) -> None:
+        """Replace the links from ``graph`` in ``inbound`` by those collected."""
+        for target in self._targets.pop(graph, set()):
+            kept = tuple(row for row in inbound.get(target, ()) if row[3] != graph)
+            if kept:
+                inbound[target] = kept
+            else:
+                inbound.pop(target, None)
+        targets = set()
+        for _, source, predicate, target, date in links.rows():
+            inbound[target] = (*inbound.get(target, ()), (date or "", source, predicate, graph))
+            targets.add(target)
+        if targets:
+            self._targets[graph] = targets
+
+    def quads(self, graph: str) -> list[ox.Triple]:
+        """Return the triples the overlay holds for one graph it touched."""
+        found = self.rdf.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+        return [q.triple for q in found]
+
+
+def _dated(links: LinkCollector) -> tuple[tuple[str, str, frozenset[str]], ...]:
+    targets: dict[str, set[str]] = {}
+    for _, source, _, target, _ in links.rows():
+        targets.setdefault(source, set()).add(target)
+    return tuple(
+        (source, date, frozenset(targets.get(source, ()))) for _, source, date in links.dated()
+    )
+
+
+class MergedIndex:
+    """Answer a description's inbound links from a generation's index and an overlay."""
+
+    def __init__(self, index: GraphIndex, overlay: Overlay) -> None:
+        self.index = index
+        self.overlay = overlay
+
+    def inbound(self, target: str, limit: int) -> list[tuple[str, str]]:
+        """Return up to ``limit`` resources linking to ``target``, newest first, with the property."""
+        hidden = self.overlay.records
+        mine = self.overlay.inbound.get(target, ())
+        rows = [
+            (date or "", source, predicate)
+            for source, predicate, date, graph in self.index.inbound_rows(
+                target, limit + 4 * len(hidden)
+            )
+            if graph not in hidden
+        ]
+        rows.extend((date, source, predicate) for date, source, predicate, _ in mine)
+        rows.sort(key=lambda row: (row[0], row[1]), reverse=True)
+        return [(source, predicate) for _, source, predicate in rows[:limit]]
+
+    def count_inbound(self, target: str) -> int:
+        """Return how many distinct resources link to ``target``."""
+        mine = {source for _, source, _, _ in self.overlay.inbound.get(target, ())}
+        return self.index.count_inbound(target, excluding=list(self.overlay.records)) + len(mine)
+
+
+class Merged:
+    """Answer quad patterns from a generation's store and an overlay above it."""
+
+    def __init__(self, base: ox.Store, overlay: Overlay) -> None:
+        self.base = base
+        self.overlay = overlay
+
+    def quads_for_pattern(
+        self, subject: Term, predicate: Term, obj: Term, graph_name: GraphTerm = None
+    ) -> Iterator[ox.Quad]:
+        """Yield the quads matching the pattern, newer graph versions hiding older ones."""
+        hidden = self.overlay.records
+        for quad in self.base.quads_for_pattern(subject, predicate, obj, graph_name):  # type: ignore[arg-type]
+            name = quad.graph_name
+            if isinstance(name, ox.NamedNode) and name.value in hidden:
+                continue
+            yield quad
+        if hidden:
+            yield from self.overlay.rdf.quads_for_pattern(subject, predicate, obj, graph_name)  # type: ignore[arg-type]

@@ -1,0 +1,73 @@
+"""The embedded store journals writes: read at once, folded into generations later."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, SDO
+
+from miglod.store import OxigraphStore, build_store, open_store
+from tests.conftest import BASE, fixture_inputs
+
+GRAPH = BASE + "graph/news/2030-01-01-journaled"
+ITEM = URIRef(BASE + "id/news/2030-01-01-journaled")
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s <https://schema.org/headline> ?h }"
+
+
+def item(headline: str) -> Graph:
+    g = Graph()
+    g.add((ITEM, RDF.type, SDO.NewsArticle))
+    g.add((ITEM, SDO.headline, Literal(headline, lang="en")))
+    g.add((ITEM, SDO.about, URIRef(BASE + "id/country/SR")))
+    return g
+
+
+def headlines(store: OxigraphStore) -> int:
+    return int(store.query(COUNT).rows[0][0])  # type: ignore[arg-type]
+
+
+def test_writes_are_read_at_once_and_queried_once_folded(store_path: Path) -> None:
+    writer = open_store(store_path)
+    reader = open_store(store_path, read_only=True)
+    assert isinstance(writer, OxigraphStore) and isinstance(reader, OxigraphStore)
+    generation, counted = reader.generation.name, headlines(reader)
+    versions = {reader.version}
+    for n in range(3):
+        writer.replace_graphs({GRAPH: item(f"Version {n}")})
+        reader.refresh()
+        versions.add(reader.version)
+    assert len(versions) == 4  # every write is a new version for caches
+    assert reader.generation.name == generation  # but no new generation yet
+    assert (ITEM, SDO.headline, Literal("Version 2", lang="en")) in reader.describe(
+        str(ITEM)
+    ).triples
+    sr = reader.describe(BASE + "id/country/SR")
+    assert (ITEM, SDO.about, URIRef(BASE + "id/country/SR")) in sr.triples
+    assert reader.latest(linked_to=[BASE + "id/country/SR"]).total >= 1
+    assert headlines(reader) == counted  # queries read generations only
+    assert writer.pending() == 3
+    assert writer.compact()
+    reader.refresh()
+    assert reader.generation.name > generation and writer.pending() == 0
+    assert headlines(reader) == counted + 1
+    assert [c.after for c in reader.history(GRAPH)][-1] == reader.status(GRAPH).digest  # type: ignore[union-attr]
+    assert not writer.compact()  # nothing left to fold
+
+
+def test_a_restart_serves_journaled_writes(store_path: Path) -> None:
+    writer = open_store(store_path)
+    writer.replace_graphs({GRAPH: item("Kept")})
+    writer.close()
+    again = open_store(store_path, read_only=True)
+    assert (ITEM, SDO.headline, Literal("Kept", lang="en")) in again.describe(str(ITEM)).triples
+
+
+def test_a_build_after_journaled_writes_records_their_removal(store_path: Path) -> None:
+    open_store(store_path).replace_graphs({GRAPH: item("Written, then rebuilt away")})
+    changes = build_store(store_path, fixture_inputs())
+    assert [(c.graph, c.deleted) for c in changes] == [(GRAPH, True)]
+    reader = open_store(store_path, read_only=True)
+    status = reader.status(GRAPH)
+    assert status is not None and status.deleted
+    assert not reader.describe(str(ITEM))
