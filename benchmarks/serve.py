@@ -1,266 +1,398 @@
-"""Measure the store and the web app's read side on a synthetic dataset.
+"""Measure the published read side under load beside two floors, and start-up and memory by size.
 
-    PYTHONPATH=. python benchmarks/serve.py --items 100000 --dir /tmp/miglod-bench
+    PYTHONPATH=. python benchmarks/serve.py [--items 10000 100000] [--work DIR] [--wrk PATH]
 
-Writes N-Quads of N synthetic news items (about 25 triples each, one named graph
-per item, countries, organisations and themes in reference graphs), then times:
-the bulk build, a rebuild of the same data, one item's copy-on-write replacement,
-read-only opening, descriptions, app start-up, first and cached renders, and a
-real gunicorn server under concurrent clients. Prints one line per figure.
+For each size it makes the synthetic N-Quads (``benchmarks/sparql_data.py``),
+builds a store (bulk load), starts ``miglod serve`` (gunicorn, 2 workers) and
+prints the time until it answers a page and a SPARQL query, and the memory of
+its processes. On the first size it then loads one item's Turtle, JSON-LD and
+HTML with ``wrk`` at concurrency 1 and 8, beside two floors serving the
+Turtle's very bytes: nginx (a static file, 2 worker processes) and a minimal
+Flask app returning them from memory under the same gunicorn settings. The
+last lines give our Turtle's requests/s as a share of the minimal Flask app
+(target at least 90 %) and its p99 (target under 10 ms).
+
+``wrk`` and ``nginx`` come from Debian (``apt-get install -y wrk nginx``);
+the script says so and stops when either is missing. The machine's load
+average is printed first: on a shared machine, compare figures of one run.
 """
 
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
+import contextlib
 import os
-import resource
+import re
+import shutil
 import signal
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, SDO
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
-BASE = "https://w3id.org/miglod/"
-S = "https://schema.org/"
-COUNTRIES = [
-    "SR",
-    "GY",
-    "MX",
-    "PA",
-    "CR",
-    "GT",
-    "HN",
-    "SV",
-    "BZ",
-    "JM",
-    "CO",
-    "EC",
-    "PE",
-    "BR",
-    "AR",
-]
-ORGS = ["iom", "ilo", "unhcr", "caricom-impacs", "un", "sica", "oas", "eu"]
-THEMES = ["labour-migration", "border-management", "protection", "capacity-building", "health"]
+from benchmarks.sparql_data import BASE, write_nquads  # noqa: E402
+
+DURATION = 3
+ITEM_QUERY = "SELECT ?s WHERE { ?s a <https://schema.org/NewsArticle> } LIMIT 1"
+FORMATS = (("Turtle", "text/turtle"), ("JSON-LD", "application/ld+json"), ("HTML", "text/html"))
+
+MINIMAL_APP = """
+import sys
+from flask import Flask, Response
+from gunicorn.app.base import BaseApplication
+from server.serve import gunicorn_options
+
+body = open(sys.argv[1], "rb").read()
+app = Flask("minimal")
 
 
-def write_data(path: Path, items: int) -> None:
-    """Write the synthetic dataset as N-Quads."""
-    body = " ".join(["migration governance report"] * 30)
-    with open(path, "w", encoding="utf-8") as out:
-        for n in range(items):
-            day = f"20{10 + n % 12}-{1 + n % 12:02d}-{1 + n % 28:02d}"
-            item = f"{day}-synthetic-news-item-{n}"
-            s, g = f"<{BASE}id/news/{item}>", f"<{BASE}graph/news/{item}>"
-            lines = [
-                f"{s} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{S}NewsArticle>",
-                f'{s} <{S}identifier> "{item}"',
-                f'{s} <{S}headline> "Synthetic news item {n} on labour migration"@en',
-                f'{s} <{S}abstract> "{body[:200]}"@en',
-                f'{s} <{S}articleBody> "{body}"@en',
-                f'{s} <{S}datePublished> "{day}"^^<http://www.w3.org/2001/XMLSchema#date>',
-                f'{s} <{S}inLanguage> "en"',
-                f"{s} <{S}publisher> <{BASE}id/organization/iom>",
-                f"{s} <{S}about> <{BASE}id/country/{COUNTRIES[n % len(COUNTRIES)]}>",
-                f"{s} <{BASE}def/mig/theme> <{BASE}def/theme/{THEMES[n % len(THEMES)]}>",
-                f"{s} <http://www.w3.org/ns/prov#wasDerivedFrom> <{BASE}id/news/{item}#source>",
-                f'<{BASE}id/news/{item}#source> <{S}name> "news/synthetic.txt"',
-                f'<{BASE}id/news/{item}#source> <{BASE}def/mig/sourceLine> "{n * 5 + 1}"'
-                "^^<http://www.w3.org/2001/XMLSchema#integer>",
-            ]
-            for k in range(3):
-                lines.append(
-                    f"{s} <{S}mentions> <{BASE}id/country/{COUNTRIES[(n + k) % len(COUNTRIES)]}>"
-                )
-                lines.append(
-                    f"{s} <{S}mentions> <{BASE}id/organization/{ORGS[(n + k) % len(ORGS)]}>"
-                )
-            out.write("".join(f"{line} {g} .\n" for line in lines))
-        for code in COUNTRIES:
-            for lang in ("en", "es"):
-                out.write(
-                    f'<{BASE}id/country/{code}> <{S}name> "Country {code} {lang}"@{lang} '
-                    f"<{BASE}graph/countries> .\n"
-                )
-            out.write(
-                f"<{BASE}id/country/{code}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
-                f"<{S}Country> <{BASE}graph/countries> .\n"
-            )
-        for slug in ORGS:
-            out.write(
-                f'<{BASE}id/organization/{slug}> <{S}name> "Organisation {slug}"@en '
-                f"<{BASE}graph/organizations> .\n"
-            )
-        for slug in THEMES:
-            out.write(
-                f"<{BASE}def/theme/{slug}> <http://www.w3.org/2004/02/skos/core#prefLabel> "
-                f'"Theme {slug}"@en <{BASE}graph/ontology> .\n'
-            )
-            out.write(
-                f"<{BASE}def/theme/{slug}> <http://www.w3.org/2004/02/skos/core#inScheme> "
-                f"<{BASE}def/theme> <{BASE}graph/ontology> .\n"
-            )
+@app.get("/item")
+def item():
+    return Response(body, content_type="text/turtle")
 
 
-def timed(label: str, action: Callable[[], object], repeat: int = 1) -> object:
-    """Run ``action``, print its median time in milliseconds, and return its last result."""
-    times = []
-    result: object = None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = action()
-        times.append((time.perf_counter() - start) * 1000)
-    print(f"{label:<58} {statistics.median(times):10.1f} ms")
-    return result
+values = {"host": "127.0.0.1", "port": int(sys.argv[2]), "workers": 2,
+          "query_timeout": 10.0, "debug": False}
+options = {k: v for k, v in gunicorn_options(values).items() if k != "worker_exit"}
+options["worker_class"] = WORKER_CLASS
+
+
+class Minimal(BaseApplication):
+    def load_config(self):
+        for name, value in options.items():
+            self.cfg.set(name, value)
+
+    def load(self):
+        return app
+
+
+Minimal().run()
+"""
+
+NGINX_CONF = """
+worker_processes 2;
+daemon off;
+user root;
+pid {dir}/nginx.pid;
+error_log {dir}/error.log;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {dir}/body;
+    proxy_temp_path {dir}/proxy;
+    fastcgi_temp_path {dir}/fastcgi;
+    uwsgi_temp_path {dir}/uwsgi;
+    scgi_temp_path {dir}/scgi;
+    server {{
+        listen 127.0.0.1:{port};
+        location = /item {{ default_type text/turtle; alias {dir}/item.ttl; }}
+    }}
+}}
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Load:
+    """What one ``wrk`` run measured."""
+
+    rate: float
+    p50: float
+    p99: float
 
 
 def free_port() -> int:
+    """Return a free TCP port on 127.0.0.1."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
-def load(
-    url: str, paths: list[str], headers: dict[str, str], requests: int, concurrency: int
-) -> None:
-    """Fetch ``requests`` URLs with ``concurrency`` threads; print throughput and latency."""
+def need(tool: str, given: str | None) -> str:
+    """Return the path of ``tool``, or stop with the command that installs it."""
+    found = given or shutil.which(tool) or shutil.which(tool, path="/usr/sbin")
+    if not found:
+        raise SystemExit(f"{tool} is missing: apt-get install -y {tool} (or pass --{tool} PATH)")
+    return found
 
-    def fetch(i: int) -> float:
-        start = time.perf_counter()
-        request = urllib.request.Request(url + paths[i % len(paths)], headers=headers)
-        with urllib.request.urlopen(request) as response:
-            response.read()
-        return time.perf_counter() - start
 
-    start = time.perf_counter()
-    with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
-        latencies = sorted(pool.map(fetch, range(requests)))
-    elapsed = time.perf_counter() - start
-    p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
-    label = f"HTTP {headers.get('Accept', '')} x{concurrency}"
-    print(
-        f"{label:<58} {requests / elapsed:10.0f} req/s  p50 {latencies[len(latencies) // 2] * 1000:.1f} ms  p99 {p99:.1f} ms"
+def wait_for(url: str, process: subprocess.Popen[bytes], headers: dict[str, str]) -> None:
+    """Wait until ``url`` answers 200."""
+    while True:
+        try:
+            request = urllib.request.Request(url, headers=headers)
+            with urllib.request.urlopen(request, timeout=30) as response:
+                response.read()
+                return
+        except OSError:
+            if process.poll() is not None:
+                raise SystemExit(f"the server stopped before answering {url}") from None
+            time.sleep(0.01)
+
+
+@contextlib.contextmanager
+def started(command: list[str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """Run ``command`` in its own process group until the block ends."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            command, env=env, stdout=out, stderr=out, start_new_session=True, cwd=ROOT
+        )
+    try:
+        yield process
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def ours(store: Path, port: int, work: Path, worker_class: str = "") -> list[str]:
+    """Return the command that serves ``store`` with ``miglod serve``'s code (2 workers)."""
+    settings = {"store": str(store), "host": "127.0.0.1", "port": port, "workers": 2}
+    options = {"worker_class": worker_class} if worker_class else {}
+    code = f"from server.serve import serve; serve({settings!r}, gunicorn={options!r})"
+    return [sys.executable, "-c", code]
+
+
+def rss_mb(pid: int) -> float:
+    """Return the resident memory of a process in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def descendants(pid: int) -> list[tuple[int, str]]:
+    """Return the processes under ``pid`` with their command lines (skipping any that end)."""
+    found = []
+    listed = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
+    for child in listed.stdout.split():
+        try:
+            command = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        found.append((int(child), command))
+        found.extend(descendants(int(child)))
+    return found
+
+
+def roles(server: int) -> list[tuple[int, str]]:
+    """Return the server's processes and what each is: arbiter, web worker, query helper, ..."""
+    found = [(server, "gunicorn arbiter")]
+    for pid, command in descendants(server):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            above = Path(f"/proc/{parent}/cmdline").read_text()
+        except OSError:
+            continue
+        if "miglod.query.helper" in command:
+            found.append((pid, "query helper (supervisor)"))
+        elif "miglod.query.zygote" in command:
+            child = "miglod.query.zygote" in above
+            found.append((pid, "zygote child (runner, ...)" if child else "query helper (zygote)"))
+        elif parent == server:
+            found.append((pid, "web worker"))
+    return found
+
+
+def wrk(tool: str, url: str, accept: str, concurrency: int) -> Load:
+    """Load ``url`` for a few seconds at ``concurrency`` and return what wrk measured."""
+    threads = min(concurrency, 2)
+    command = [tool, f"-t{threads}", f"-c{concurrency}", f"-d{DURATION}s", "--latency"]
+    done = subprocess.run(
+        [*command, "-H", f"Accept: {accept}", url],
+        capture_output=True,
+        text=True,
+        check=True,
     )
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", done.stdout).group(1))  # type: ignore[union-attr]
+    return Load(rate, _percentile(done.stdout, "50%"), _percentile(done.stdout, "99%"))
+
+
+def _percentile(report: str, label: str) -> float:
+    found = re.search(rf"^\s+{label}\s+([\d.]+)(us|ms|s)\s*$", report, re.MULTILINE)
+    assert found, report
+    value, unit = float(found.group(1)), found.group(2)
+    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+
+def line(label: str, load: Load) -> None:
+    """Print one load figure."""
+    print(f"  {label:<34} {load.rate:9.0f} req/s  p50 {load.p50:6.2f} ms  p99 {load.p99:6.2f} ms")
+
+
+def prepare(work: Path, items: int) -> tuple[Path, float]:
+    """Write the synthetic data and build a fresh store; return it and the build's seconds."""
+    from miglod.store import BulkInput, build_store
+
+    quads = work / f"items-{items}.nq"
+    if not quads.exists():
+        write_nquads(quads, items)
+    store = work / f"serve-store-{items}"
+    shutil.rmtree(store, ignore_errors=True)
+    start = time.perf_counter()
+    build_store(store, [BulkInput(quads)])
+    return store, time.perf_counter() - start
+
+
+def startup(store: Path, work: Path, items: int) -> None:
+    """Print build → serve start-up figures and the memory of the server's processes."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    query = urllib.parse.quote(ITEM_QUERY)
+    start = time.perf_counter()
+    with started(ours(store, port, work), work / f"serve-{items}.log") as server:
+        wait_for(url + "/", server, {"Accept": "text/html"})
+        page = time.perf_counter() - start
+        wait_for(f"{url}/sparql?query={query}", server, {"Accept": "text/csv"})
+        answer = time.perf_counter() - start
+        print(f"  serve start-up: first page {page:.2f} s, first SPARQL answer {answer:.2f} s")
+        ready = _memory_ready(server.pid, url, query)
+        print(
+            f"  in-memory copy of the data ready after {time.perf_counter() - start:.1f} s{ready}"
+        )
+        for pid, role in roles(server.pid):
+            print(f"  RSS {role:<28} {pid:>7}: {rss_mb(pid):7.0f} MB")
+
+
+def _memory_ready(pid: int, url: str, query: str) -> str:
+    """Wait (up to 5 minutes) until the zygote stops growing; say when it did."""
+    zygote = next((p for p, c in descendants(pid) if "zygote" in c), None)
+    if zygote is None:
+        return " (no zygote found)"
+    last, steady, deadline = 0.0, 0, time.monotonic() + 300
+    while steady < 3 and time.monotonic() < deadline:
+        time.sleep(1)
+        now = rss_mb(zygote)
+        steady = steady + 1 if abs(now - last) < 1 else 0
+        last = now
+    return f" (zygote steady at {last:.0f} MB)"
+
+
+def loads(store: Path, work: Path, tool: str, nginx: str, worker_class: str, rounds: int) -> None:
+    """Print the load figures of our three formats and the two floors, then the ratios.
+
+    The three servers run side by side and are loaded in turns, round by round,
+    so that the noise of a shared machine falls on all alike; each figure is
+    the median over the rounds.
+    """
+    minimal_code = MINIMAL_APP.replace("WORKER_CLASS", repr(worker_class))
+    with contextlib.ExitStack() as stack:
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        server = stack.enter_context(
+            started(ours(store, port, work, worker_class), work / "serve-load.log")
+        )
+        wait_for(url + "/", server, {"Accept": "text/html"})
+        path = url + _first_item(url).replace(BASE, "/").replace("/id/", "/doc/", 1)
+        request = urllib.request.Request(path, headers={"Accept": "text/turtle"})
+        with urllib.request.urlopen(request) as response:
+            body = response.read()
+        (work / "item.ttl").write_bytes(body)
+        port = free_port()
+        minimal_url = f"http://127.0.0.1:{port}/item"
+        minimal = stack.enter_context(
+            started(
+                [sys.executable, "-c", minimal_code, str(work / "item.ttl"), str(port)],
+                work / "minimal.log",
+            )
+        )
+        port = free_port()
+        nginx_url = f"http://127.0.0.1:{port}/item"
+        conf_dir = Path(tempfile.mkdtemp(prefix="nginx-", dir=work))
+        stack.callback(shutil.rmtree, conf_dir, True)
+        shutil.copyfile(work / "item.ttl", conf_dir / "item.ttl")
+        (conf_dir / "nginx.conf").write_text(NGINX_CONF.format(dir=conf_dir, port=port))
+        static = stack.enter_context(
+            started(
+                [nginx, "-c", str(conf_dir / "nginx.conf"), "-p", str(conf_dir)],
+                work / "nginx.log",
+            )
+        )
+        wait_for(minimal_url, minimal, {})
+        wait_for(nginx_url, static, {})
+        print(f"  item {path} ({len(body)} bytes of Turtle), {worker_class} workers")
+        targets = [(f"ours {name}", path, accept) for name, accept in FORMATS]
+        targets += [("minimal Flask", minimal_url, "text/turtle")]
+        targets += [("nginx static", nginx_url, "text/turtle")]
+        runs: dict[tuple[str, int], list[Load]] = {}
+        for _ in range(rounds):
+            for concurrency in (1, 8):
+                for label, target, accept in targets:
+                    found = wrk(tool, target, accept, concurrency)
+                    runs.setdefault((label, concurrency), []).append(found)
+    results = {key: _median(found) for key, found in runs.items()}
+    for concurrency in (1, 8):
+        for label, _, _ in targets:
+            line(f"{label} c={concurrency}", results[(label, concurrency)])
+    for concurrency in (1, 8):
+        ours_turtle = results[("ours Turtle", concurrency)]
+        share = ours_turtle.rate / results[("minimal Flask", concurrency)].rate
+        print(
+            f"  c={concurrency}: our Turtle at {share:.0%} of minimal Flask (target >= 90%), "
+            f"p99 {ours_turtle.p99:.2f} ms (target < 10 ms)"
+        )
+
+
+def _median(found: list[Load]) -> Load:
+    return Load(
+        statistics.median(f.rate for f in found),
+        statistics.median(f.p50 for f in found),
+        statistics.median(f.p99 for f in found),
+    )
+
+
+def _first_item(url: str) -> str:
+    query = urllib.parse.quote(ITEM_QUERY)
+    request = urllib.request.Request(f"{url}/sparql?query={query}", headers={"Accept": "text/csv"})
+    with urllib.request.urlopen(request) as response:
+        return response.read().decode().splitlines()[1].strip()
 
 
 def main() -> None:
+    """Run the figures for each size, then the load test on the first size."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--items", type=int, default=10000)
-    parser.add_argument("--dir", type=Path, default=Path("/tmp/miglod-bench"))
-    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--items", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--work", type=Path, default=ROOT / "var" / "bench-serve")
+    parser.add_argument("--wrk", help="path of wrk (default: from PATH)")
+    parser.add_argument("--nginx", help="path of nginx (default: from PATH or /usr/sbin)")
+    parser.add_argument("--no-load", action="store_true", help="start-up and memory only")
+    parser.add_argument("--rounds", type=int, default=3, help="load rounds (median reported)")
+    parser.add_argument(
+        "--worker-class", default="gthread", help="gunicorn worker class for ours and Flask"
+    )
     args = parser.parse_args()
-
-    from miglod.store import build_store, open_store, write_dumps
-    from miglod.store.bulk import BulkInput
-
-    args.dir.mkdir(parents=True, exist_ok=True)
-    data = args.dir / f"news-{args.items}.nq"
-    if not data.exists():
-        timed(
-            f"write {args.items} synthetic items as N-Quads", lambda: write_data(data, args.items)
-        )
-    store_dir = args.dir / f"store-{args.items}"
-    timed("build: bulk load + digests + publish", lambda: build_store(store_dir, [BulkInput(data)]))
-    timed(
-        "rebuild of the same data (no changes)", lambda: build_store(store_dir, [BulkInput(data)])
-    )
-    store = open_store(store_dir)
-    timed("open read-only", lambda: open_store(store_dir, read_only=True), repeat=5)
-    item = f"{BASE}id/news/2010-01-01-synthetic-news-item-0"
-    graph = Graph()
-    graph.add((URIRef(item), RDF.type, SDO.NewsArticle))
-    graph.add((URIRef(item), SDO.headline, Literal("Rewritten", lang="en")))
-    counter = iter(range(10**6))
-    timed(
-        "replace one item graph (copy-on-write generation)",
-        lambda: store.replace_graphs({f"{BASE}graph/news/x-{next(counter)}": graph}),
-        repeat=5,
-    )
-    reader = open_store(store_dir, read_only=True)
-    news = f"{BASE}id/news/2011-02-02-synthetic-news-item-1"
-    timed("describe one news item", lambda: reader.describe(news), repeat=20)
-    timed(
-        "describe a country (inbound top 100 + count)",
-        lambda: reader.describe(f"{BASE}id/country/SR"),
-        repeat=3,
-    )
-    timed(
-        "describe IOM (mentioned by every item)",
-        lambda: reader.describe(f"{BASE}id/organization/iom"),
-        repeat=3,
-    )
-    timed(
-        "changes since the beginning, first 1000",
-        lambda: reader.changes(None, limit=1000),
-        repeat=5,
-    )
-    timed(
-        "write dumps (ttl, nt.gz, nq.gz, jsonld)", lambda: write_dumps(reader, args.dir / "dumps")
-    )
-
-    from server import create_app
-
-    app = timed(
-        "create_app (open store, register blueprints)",
-        lambda: create_app({"store": str(store_dir)}),
-    )
-    client = app.test_client()  # type: ignore[attr-defined]
-    doc = "/doc/news/2011-02-02-synthetic-news-item-1"
-    for suffix in ("ttl", "jsonld", "html"):
-        timed(
-            f"first render {suffix} (describe + serialise)",
-            lambda s=suffix: client.get(f"{doc}.{s}"),
-        )
-        timed(f"cached {suffix}", lambda s=suffix: client.get(f"{doc}.{s}"), repeat=200)
-    timed("first render of the home page", lambda: client.get("/"))
-    timed("first render of a country page (html)", lambda: client.get("/doc/country/MX.html"))
-    print(
-        f"{'benchmark process max RSS':<58} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:10.0f} MB"
-    )
-
-    port = free_port()
-    settings = {"store": str(store_dir), "port": port, "workers": 2}
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
-    start = time.perf_counter()
-    server = subprocess.Popen(
-        [sys.executable, "-c", f"from server import serve; serve({settings!r})"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        while True:
-            try:
-                urllib.request.urlopen(url + "/context.jsonld").read()
-                break
-            except OSError:
-                time.sleep(0.02)
+    tool, nginx = need("wrk", args.wrk), need("nginx", args.nginx)
+    args.work.mkdir(parents=True, exist_ok=True)
+    print(f"load average before: {' '.join(map(str, os.getloadavg()))}; {os.cpu_count()} cores")
+    stores = {}
+    for items in args.items:
+        print(f"{items} items")
+        store, seconds = prepare(args.work, items)
+        stores[items] = store
+        print(f"  build (bulk load of the synthetic N-Quads): {seconds:.1f} s")
+        startup(store, args.work, items)
+    if not args.no_load:
         print(
-            f"{'gunicorn start-up until the first answer':<58} {(time.perf_counter() - start) * 1000:10.1f} ms"
+            f"load on {args.items[0]} items, 2 gunicorn workers, wrk {DURATION} s per figure, "
+            f"median of {args.rounds} rounds"
         )
-        paths = [
-            f"/doc/news/20{10 + n % 12}-{1 + n % 12:02d}-{1 + n % 28:02d}-synthetic-news-item-{n}"
-            for n in range(0, min(args.items, 200))
-        ]
-        for accept in ("text/turtle", "application/ld+json", "text/html"):
-            load(url, paths, {"Accept": accept}, args.requests, 8)
-        workers = subprocess.run(
-            ["pgrep", "-P", str(server.pid)], capture_output=True, text=True
-        ).stdout.split()
-        for pid in workers:
-            rss = Path(f"/proc/{pid}/status").read_text().split("VmRSS:")[1].split()[0]
-            print(f"{'worker ' + pid + ' RSS after the load':<58} {int(rss) / 1024:10.0f} MB")
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        loads(stores[args.items[0]], args.work, tool, nginx, args.worker_class, args.rounds)
+    print(f"load average after: {' '.join(map(str, os.getloadavg()))}")
 
 
 if __name__ == "__main__":

@@ -61,6 +61,20 @@ class LruCache:
                     self._size -= dropped
         return value
 
+    def get(self, key: Hashable) -> object | None:
+        """Return the value cached under ``key`` (``None`` when missing)."""
+        with self._lock:
+            found = self._items.get(key)
+            if found is None:
+                return None
+            self._items.move_to_end(key)
+            return found[0]
+
+    def put(self, key: Hashable, value: object, cost: int) -> None:
+        """Keep ``value`` under ``key``, unless it alone is larger than the budget."""
+        if cost <= self.max_bytes:
+            self.get_or_make(key, lambda: value, lambda _: cost)
+
     def __len__(self) -> int:
         return len(self._items)
 
@@ -68,3 +82,11 @@ class LruCache:
     def size(self) -> int:
         """Return the bytes (as estimated) the cache holds."""
         return self._size
+
+
+@dataclass(frozen=True, slots=True)
+class KeptResponse:
+    """A whole 200 response as it was sent: status line, headers and body."""
+
+    headers: tuple[tuple[str, str], ...]
+    body: bytes

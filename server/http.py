@@ -1,18 +1,124 @@
-"""Do what every request shares: see the store's latest data, send CORS and cache headers."""
+"""Do what every request shares: see the store's latest data, send CORS and cache headers.
+
+Whole responses of the resource documents are kept per data version, so a
+repeated request costs a lookup: negotiation, description, serialisation and
+headers are all done once per change.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Request, Response, request
+from flask import Blueprint, Flask, Request, Response, request
+from flask.blueprints import BlueprintSetupState
 
+from server.cache import KeptResponse
 from server.state import state
 
 bp = Blueprint("http", __name__)
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 EXPOSED = "ETag, Last-Modified, Link, Content-Location, Vary"
+#: Endpoints that only read although they accept POST (SPARQL queries in the body).
+QUERY_ENDPOINTS = frozenset({"sparql.endpoint"})
+
+
+#: Endpoints whose 200 answers depend only on the data version and on the request's
+#: address, host, ``Accept`` and ``Accept-Language``: they are kept whole, per version.
+KEPT_ENDPOINTS = frozenset({"resources.document", "resources.definition", "resources.context"})
+#: Where those endpoints live (so other requests skip the lookup at once).
+KEPT_PREFIXES = ("/doc/", "/def/", "/context.jsonld")
+#: Requests with these headers (as WSGI names them) are conditional, partial or personal:
+#: they take the full path, which answers 304 where it should, and are never kept.
+UNKEPT_HEADERS = (
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_MATCH",
+    "HTTP_IF_UNMODIFIED_SINCE",
+    "HTTP_IF_RANGE",
+    "HTTP_RANGE",
+    "HTTP_AUTHORIZATION",
+    "HTTP_COOKIE",
+)
+#: Largest body kept whole.
+MAX_KEPT = 256 * 1024
+_KEEP = "miglod.keep"
+_DROPPED = frozenset({"date", "set-cookie", "server"})
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+class KeptResponses:
+    """Answer a repeated request for a document from the whole response kept for it.
+
+    WSGI middleware in front of the app: the first ``GET`` of a document in a
+    data version goes through the app, and its response (status, every header,
+    body) is kept under the request's address, host, ``Accept`` and
+    ``Accept-Language`` and the data version; identical requests until the data
+    changes are answered from it without routing, negotiating or building
+    headers. Answers are never stale: the store is refreshed first and a kept
+    response belongs to one version.
+    """
+
+    def __init__(self, app: Flask, wsgi: WsgiApp) -> None:
+        self.app = app
+        self.wsgi = wsgi
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        """Answer from a kept response, or let the app answer and keep what it says."""
+        method = environ.get("REQUEST_METHOD")
+        path = environ.get("PATH_INFO", "")
+        if method not in ("GET", "HEAD") or not path.startswith(KEPT_PREFIXES):
+            return self.wsgi(environ, start_response)
+        if any(name in environ for name in UNKEPT_HEADERS):
+            return self.wsgi(environ, start_response)
+        st = self.app.extensions["miglod"]
+        st.store.refresh()
+        key = (
+            "response",
+            st.store.version,
+            environ.get("HTTP_HOST"),
+            environ.get("SCRIPT_NAME", ""),
+            path,
+            environ.get("QUERY_STRING", ""),
+            environ.get("HTTP_ACCEPT"),
+            environ.get("HTTP_ACCEPT_LANGUAGE"),
+        )
+        kept = st.cache.get(key)
+        if isinstance(kept, KeptResponse):
+            start_response("200 OK", list(kept.headers))
+            return [kept.body] if method == "GET" else []
+        if method != "GET":
+            return self.wsgi(environ, start_response)
+        sent: list[tuple[str, list[tuple[str, str]]]] = []
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            sent.append((status, headers))
+            return start_response(status, headers, exc_info)
+
+        answer = self.wsgi(environ, capture)
+        if not environ.get(_KEEP) or not sent or not sent[-1][0].startswith("200 "):
+            return answer
+        try:
+            body = b"".join(answer)
+        finally:
+            close = getattr(answer, "close", None)
+            if close is not None:
+                close()
+        headers = tuple((k, v) for k, v in sent[-1][1] if k.lower() not in _DROPPED)
+        st.cache.put(key, KeptResponse(headers, body), 500 + len(body))
+        return [body]
+
+
+@bp.record_once
+def keep_responses(setup: BlueprintSetupState) -> None:
+    """Put :class:`KeptResponses` in front of the app."""
+    app = setup.app
+    assert isinstance(app, Flask)
+    app.wsgi_app = KeptResponses(app, app.wsgi_app)  # type: ignore[method-assign]
 
 
 @bp.before_app_request
@@ -22,16 +128,35 @@ def see_latest_data() -> None:
 
 
 @bp.after_app_request
+def mark_keepable(response: Response) -> Response:
+    """Mark a successful document answer as one the middleware may keep whole."""
+    if (
+        request.endpoint in KEPT_ENDPOINTS
+        and request.method == "GET"
+        and response.status_code == 200
+        and not response.is_streamed
+        and not response.direct_passthrough
+        and not response.cache_control.no_store
+        and (response.content_length or MAX_KEPT + 1) <= MAX_KEPT
+    ):
+        request.environ[_KEEP] = True
+    return response
+
+
+@bp.after_app_request
 def allow_cross_origin_reads(response: Response) -> Response:
     """Let pages on any site read our data (reads only; writes stay same-origin)."""
     if request.method in READ_METHODS:
         response.headers["Access-Control-Allow-Origin"] = "*"
         response.headers["Access-Control-Expose-Headers"] = EXPOSED
         if request.method == "OPTIONS":
-            response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
-            response.headers["Access-Control-Allow-Headers"] = (
-                "Accept, Accept-Language, If-None-Match, If-Modified-Since"
-            )
+            methods = ["GET", "HEAD", "OPTIONS"]
+            headers = "Accept, Accept-Language, If-None-Match, If-Modified-Since"
+            if request.endpoint in QUERY_ENDPOINTS:  # queries may come in a POST body
+                methods.append("POST")
+                headers += ", Content-Type"
+            response.headers["Access-Control-Allow-Methods"] = ", ".join(methods)
+            response.headers["Access-Control-Allow-Headers"] = headers
             response.headers["Access-Control-Max-Age"] = "86400"
     return response
 

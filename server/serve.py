@@ -1,14 +1,25 @@
-"""Run the web app under gunicorn, started from Python (``miglod serve``)."""
+"""Run the web app under gunicorn, started from Python (``miglod serve``).
+
+The server's one query helper (:class:`miglod.query.helper.QueryHelper`: the
+zygote holding the data in memory) is started here, before gunicorn forks its
+workers, and stopped when gunicorn stops; every worker reaches it over a Unix
+socket in a private runtime directory, so a worker's memory does not grow
+with the data.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from miglod.settings import resolve
-from miglod.store import open_store
+from miglod.store import StoreNotFoundError, layout
+
+#: Threads per web worker: one waiting on a slow query leaves the others serving.
+THREADS = 4
 
 
 def close_worker(server: object, worker: object) -> None:
@@ -35,33 +46,67 @@ def close_worker(server: object, worker: object) -> None:
     os._exit(0)
 
 
-def serve(settings: Mapping[str, Any]) -> None:
+def gunicorn_options(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the gunicorn settings ``serve`` uses for the resolved settings ``values``.
+
+    ``limit_request_line`` is 0, which gunicorn reads as its own ceiling of
+    1 MiB: a GET query up to the endpoint's cap (64 Ki characters, up to 9
+    bytes each once percent-encoded) fits, and longer ones get the endpoint's
+    clear 413 rather than the server's bare 400.
+    """
+    return {
+        "bind": f"{values['host']}:{values['port']}",
+        "workers": int(values["workers"]),
+        "worker_class": "gthread",
+        "threads": THREADS,
+        "timeout": max(30, int(float(values["query_timeout"]) * 3)),
+        "graceful_timeout": 10,
+        "limit_request_line": 0,
+        "accesslog": "-",
+        "loglevel": "debug" if values["debug"] else "info",
+        "proc_name": "miglod",
+        "worker_exit": close_worker,
+    }
+
+
+def serve(settings: Mapping[str, Any], *, gunicorn: Mapping[str, Any] | None = None) -> None:
     """Serve the app with gunicorn workers until stopped.
 
-    ``settings`` are those of :func:`miglod.settings.resolve`. The store is
-    checked before any worker starts, so a missing store fails at once; each
+    ``settings`` are those of :func:`miglod.settings.resolve`; ``gunicorn``
+    overrides gunicorn settings (benchmarks compare worker classes). The store
+    is checked before any worker starts, so a missing store fails at once; each
     worker then opens it for itself (handles are never shared across a fork).
     """
     from gunicorn.app.base import BaseApplication
 
+    from miglod.query.helper import QueryHelper
     from server.app import create_app
+    from server.sparql import query_warm, use_query_helper
 
     values = resolve(settings)
-    open_store(values["store"], read_only=True).close()
+    # With a remote SPARQL store configured, queries go there: no helper is needed.
+    remote = bool(values.get("sparql_query_url"))
+    # Only look: opening the store here would start the storage engine's threads in
+    # the master, and forked workers would then wait forever on their first write.
+    if not remote and not layout.is_store(Path(values["store"])):
+        raise StoreNotFoundError(f"no store at {values['store']}: build one first (`miglod build`)")
+    options = {**gunicorn_options(values), **(gunicorn or {})}
+    helper = None if remote else QueryHelper(values["store"], warm=query_warm(values))
+    owner = os.getpid()
 
     class Application(BaseApplication):
         def load_config(self) -> None:
-            self.cfg.set("bind", f"{values['host']}:{values['port']}")
-            self.cfg.set("workers", int(values["workers"]))
-            self.cfg.set("worker_class", "sync")
-            self.cfg.set("timeout", max(30, int(float(values["query_timeout"]) * 3)))
-            self.cfg.set("graceful_timeout", 10)
-            self.cfg.set("accesslog", "-")
-            self.cfg.set("loglevel", "debug" if values["debug"] else "info")
-            self.cfg.set("proc_name", "miglod")
-            self.cfg.set("worker_exit", close_worker)
+            for name, value in options.items():
+                self.cfg.set(name, value)
 
         def load(self) -> Callable[..., Any]:
-            return create_app(values)
+            app = create_app(values)
+            if helper is not None:
+                use_query_helper(app, helper.paths)
+            return app
 
-    Application().run()
+    try:
+        Application().run()
+    finally:
+        if helper is not None and os.getpid() == owner:  # never in a worker leaving here
+            helper.close()

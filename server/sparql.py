@@ -1,7 +1,8 @@
 """Answer SPARQL 1.1 Protocol requests at ``/sparql``: results, the service description, the query page.
 
-Queries run in the processes of :class:`miglod.query.QueryService` (one per
-web worker, started on first use), under the ``query_timeout`` and
+Queries run in the processes of :class:`miglod.query.QueryService`: the
+server's shared query helper under ``miglod serve``, otherwise a zygote of
+the app's own started on first use; under the ``query_timeout`` and
 ``result_limit`` settings. Results are cached by data version, so a query
 asked again before the data changes is answered without evaluating it.
 """
@@ -9,16 +10,20 @@ asked again before the data changes is answered without evaluating it.
 from __future__ import annotations
 
 import hashlib
-import sys
+import os
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, request
-from flask.blueprints import BlueprintSetupState
 
 from miglod.query import QueryError, QueryRequest, QueryService, inspect_query
 from miglod.query.evaluate import Outcome
 from miglod.query.examples import Example, example_item_query, examples
+from miglod.query.helper import HelperPaths
+from miglod.query.remote import RemoteQueryService
+from miglod.store import remote_endpoints
 from server import negotiation as neg
 from server import sparql_description as sd
 from server import sparql_page as page
@@ -35,26 +40,62 @@ EXTENSION = "miglod.sparql"
 MAX_CACHED = 2 * 1024 * 1024
 
 
+def query_warm(settings: Mapping[str, Any]) -> tuple[str, tuple[int, ...]]:
+    """Return the base IRI and row caps the example queries are precomputed for."""
+    limit = int(settings["result_limit"])
+    return str(settings["base_iri"]), (limit, min(limit, page.PAGE_ROWS))
+
+
+def query_slots(settings: Mapping[str, Any]) -> int:
+    """Return how many queries may run at once across the server's workers.
+
+    A running query takes a core, so there are as many slots as cores, and
+    always fewer than the web threads (``THREADS`` per worker), so pages are
+    answered while every slot is busy.
+    """
+    from server.serve import THREADS
+
+    threads = int(settings["workers"]) * THREADS
+    return max(1, min(os.cpu_count() or 1, threads - 1))
+
+
 @dataclass(slots=True)
 class SparqlState:
-    """The query service of one app (started on first use) and its caches."""
+    """The query service of one app (started on first use) and its caches.
+
+    ``helper`` names the server's shared query helper; without it the app
+    starts a zygote of its own on first use (tests, ``miglod query``, an app
+    served some other way).
+    """
 
     cache: LruCache
-    service: QueryService | None = None
+    service: QueryService | RemoteQueryService | None = None
+    helper: HelperPaths | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def running(self, st: State) -> QueryService:
+    def running(self, st: State) -> QueryService | RemoteQueryService:
         """Return the query service, starting it on first use."""
         with self.lock:
+            if self.service is None and st.settings["sparql_query_url"]:
+                self.service = RemoteQueryService(remote_endpoints(st.settings))
             if self.service is None:
-                workers = int(st.settings["workers"])
-                limit = int(st.settings["result_limit"])
                 self.service = QueryService(
                     st.settings["store"],
-                    slots=max(1, workers - 1),
-                    warm=(st.base, (limit, min(limit, page.PAGE_ROWS))),
+                    slots=query_slots(st.settings),
+                    warm=query_warm(st.settings),
+                    helper=self.helper,
                 )
             return self.service
+
+
+def use_query_helper(app: Flask, helper: HelperPaths) -> None:
+    """Have ``app`` send its queries to a server's shared query helper."""
+    sp = sparql_state(app)
+    with sp.lock:
+        if sp.service is not None:
+            sp.service.close()
+            sp.service = None
+        sp.helper = helper
 
 
 def sparql_state(app: Flask | None = None) -> SparqlState:
@@ -115,27 +156,17 @@ def endpoint() -> Response:
     return response
 
 
-@bp.record_once
-def start_in_server_workers(setup: BlueprintSetupState) -> None:
-    """Start the query service as the app is made, when it is made in a gunicorn worker.
-
-    Loading the data takes seconds for a large store, so a worker starts it at
-    once rather than when the first query comes. (Apps made elsewhere, such as
-    in tests, start it on first use.)
-    """
-    if "gunicorn.workers.base" in sys.modules:
-        app = setup.app
-        assert isinstance(app, Flask)
-        sparql_state(app).running(app.extensions["miglod"]).start()
-
-
 @bp.before_app_request
 def start_query_service() -> None:
-    """Start the worker's query service at its first request of any kind (not under tests)."""
+    """Start the worker's own query service at its first request (not with a shared helper).
+
+    Loading the data takes a while for a large store, so it starts with the
+    first request of any kind rather than the first query (not under tests).
+    """
     if current_app.testing:
         return
     sp = sparql_state()
-    if sp.service is None:
+    if sp.service is None and sp.helper is None:
         sp.running(state()).start()
 
 
@@ -154,7 +185,7 @@ def allow_cross_origin_queries(response: Response) -> Response:
 def _evaluate(st: State, query: QueryRequest) -> tuple[Outcome, bool]:
     """Return the outcome of a query and whether it came from the cache."""
     sp = sparql_state()
-    version = st.store.version
+    version = st.store.query_version
     computed = []
 
     def make() -> Outcome:
@@ -173,7 +204,7 @@ def _evaluate(st: State, query: QueryRequest) -> tuple[Outcome, bool]:
 
 
 def _etag(st: State, query: QueryRequest) -> str:
-    key = repr((st.store.version, query)).encode()
+    key = repr((st.store.query_version, query)).encode()
     return hashlib.blake2b(key, digest_size=12).hexdigest()
 
 

@@ -317,3 +317,21 @@ def test_a_repeated_query_comes_from_the_cache_until_the_data_changes(web: Flask
 def test_post_results_allow_cross_origin_reads(web: FlaskClient) -> None:
     response = web.post("/sparql", data={"query": "ASK {}"})
     assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_a_preflight_allows_posting_a_query_from_another_site(web: FlaskClient) -> None:
+    preflight = web.options(
+        "/sparql",
+        headers={
+            "Origin": "https://portal.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "Content-Type",
+        },
+    )
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    methods = {m.strip() for m in preflight.headers["Access-Control-Allow-Methods"].split(",")}
+    assert "POST" in methods
+    allowed = preflight.headers["Access-Control-Allow-Headers"].lower()
+    assert "content-type" in {h.strip() for h in allowed.split(",")}
+    page = web.options("/doc/country/SR", headers={"Origin": "https://portal.example"})
+    assert "POST" not in page.headers["Access-Control-Allow-Methods"]

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from server.sparql import query_slots
 from tests.test_sparql_support import fetch, running_server
 
 pytestmark = pytest.mark.e2e
@@ -21,13 +22,15 @@ TIMEOUT = 2.0
 #: Five unconstrained patterns over the fixture store: about 10^12 solutions, hours of work.
 ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?o ?q }"
 JSON_RESULTS = {"Accept": "application/sparql-results+json"}
+WORKERS = 3
+SLOTS = query_slots({"workers": WORKERS})
 
 
 @pytest.fixture(scope="module")
 def server(built_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Serve the fixture store with a 2-second limit and three web workers (two query slots)."""
+    """Serve the fixture store with a 2-second limit and three web workers."""
     log = tmp_path_factory.mktemp("limits") / "server.log"
-    with running_server(built_store, log, workers=3, query_timeout=TIMEOUT) as url:
+    with running_server(built_store, log, workers=WORKERS, query_timeout=TIMEOUT) as url:
         yield url
 
 
@@ -49,6 +52,7 @@ def test_a_runaway_query_is_stopped_while_other_requests_are_answered(server: st
             before = time.monotonic()
             status, _, body = get_query(server, "ASK { ?s a <https://schema.org/Country> }")
             page, _, _ = fetch(f"{server}/", headers={"Accept": "text/html"})
+            assert status == 200, body
             answered.append((status, json.loads(body)["boolean"], page, time.monotonic() - before))
         status, _, body = running.result()
         elapsed = time.monotonic() - started
@@ -62,16 +66,17 @@ def test_a_runaway_query_is_stopped_while_other_requests_are_answered(server: st
 
 
 def test_excess_heavy_queries_get_503_with_retry_after(server: str) -> None:
-    with ThreadPoolExecutor(4) as pool:
-        futures = [pool.submit(get_query, server, ENDLESS + f" # {n}") for n in range(4)]
+    heavy = SLOTS + 2
+    with ThreadPoolExecutor(heavy) as pool:
+        futures = [pool.submit(get_query, server, ENDLESS + f" # {n}") for n in range(heavy)]
         time.sleep(0.8)
         before = time.monotonic()
         page, _, _ = fetch(f"{server}/", headers={"Accept": "text/html"})
         page_seconds = time.monotonic() - before
         results = [f.result() for f in futures]
     codes = sorted(json.loads(body)["error"] for _, _, body in results)
-    assert [status for status, _, _ in results] == [503] * 4
-    assert codes.count("query_timeout") <= 2  # two query slots
+    assert [status for status, _, _ in results] == [503] * heavy
+    assert codes.count("query_timeout") <= SLOTS
     busy = [
         headers for _, headers, body in results if json.loads(body)["error"] == "query_service_busy"
     ]
@@ -169,3 +174,11 @@ def test_updates_load_and_service_are_refused_and_nothing_goes_out(
         assert get_query(server, query, {"Accept": "*/*"})[0] == 200
     time.sleep(0.5)
     assert listener.connections == 0
+
+
+def test_get_queries_up_to_the_length_cap_reach_the_endpoint(server: str) -> None:
+    padding = "# " + "é" * 20_000 + "\n"  # 20 k characters, 120 kB once percent-encoded
+    status, _, body = get_query(server, padding + "ASK {}")
+    assert status == 200 and json.loads(body)["boolean"] is True
+    status, _, body = get_query(server, "# " + "x" * (64 * 1024) + "\nASK {}")
+    assert status == 413 and json.loads(body)["error"] == "query_too_long"

@@ -15,11 +15,17 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, SDO
 
 from miglod.query import QueryBusyError, QueryRequest, QueryService, QueryTimeoutError
-from miglod.store import Store
+from miglod.store import OxigraphStore, Store
 from tests.conftest import BASE
 
 ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?o ?q }"
 COUNTRIES = "SELECT (COUNT(*) AS ?n) WHERE { ?c a <https://schema.org/Country> }"
+
+
+def fold(store: Store) -> None:
+    """Fold the journaled writes into a generation: queries see them from then on."""
+    assert isinstance(store, OxigraphStore)
+    store.compact()
 
 
 def number(service: QueryService, query: str, version: str = "") -> int:
@@ -95,6 +101,7 @@ def write_item(store: Store, n: int, extra: tuple[URIRef, URIRef, Literal] | Non
     if extra:
         triples.append(extra)
     store.replace_graphs({f"{BASE}graph/news/written-{n}": triples})
+    fold(store)  # writes are journaled; queries see them once folded into a generation
 
 
 def test_answers_follow_writes_and_the_union_is_a_merge(
@@ -109,9 +116,11 @@ def test_answers_follow_writes_and_the_union_is_a_merge(
     assert number(service, items, store.version) == 6
     assert number(service, names, store.version) == 1  # stated in two graphs, one triple
     store.delete_graphs([f"{BASE}graph/news/written-1"])
+    fold(store)
     assert number(service, items, store.version) == 5
     assert number(service, names, store.version) == 1  # still stated by item 2
     store.delete_graphs([f"{BASE}graph/news/written-2"])
+    fold(store)
     assert number(service, names, store.version) == 0
     graphs = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
     assert number(service, graphs, store.version) == 8  # the fixture's graphs, read from disk
@@ -143,6 +152,7 @@ def test_catching_up_by_delta_gives_the_same_union_as_a_full_load(
     write_item(store, 1, shared)  # restates a reference triple: it must survive the removal below
     write_item(store, 2)
     store.delete_graphs([f"{BASE}graph/news/written-2", f"{BASE}graph/places"])
+    fold(store)
     write_item(store, 1)  # drops the restated triple again
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     done = subprocess.run(
@@ -215,6 +225,21 @@ def test_the_examples_are_precomputed_per_version_and_match_a_fresh_evaluation(
             and time.monotonic() < deadline
         ):
             time.sleep(0.1)
-        assert sorted(p.name for p in cache_root(store_path).iterdir()) == [store.version]
+        kept = sorted(p.name for p in cache_root(store_path).iterdir())
+        assert [name for name in kept if not name.startswith(".")] == [store.version]
     finally:
         service.close()
+
+
+def test_the_last_service_of_a_store_removes_its_shared_directories(store_path: Path) -> None:
+    from miglod.query.precompute import cache_root
+
+    first = QueryService(store_path, slots=1, warm=(BASE, (2,)))
+    second = QueryService(store_path, slots=1, warm=(BASE, (2,)))
+    assert first.slots is not None
+    shared = [first.slots.directory, cache_root(store_path)]
+    assert number(first, COUNTRIES) == 4
+    first.close()
+    assert all(d.exists() for d in shared)  # the second still uses them
+    second.close()
+    assert not any(d.exists() for d in shared)

@@ -43,18 +43,23 @@ def cache_root(store: Path) -> Path:
     return Path(tempfile.gettempdir()) / f"miglod-query-cache-{key}"
 
 
-def entry_path(store: Path, version: str, request: QueryRequest) -> Path:
-    """Return where the result of ``request`` on data ``version`` is kept."""
+def entry_path(store: Path, version: str, request: QueryRequest, root: Path | None = None) -> Path:
+    """Return where the result of ``request`` on data ``version`` is kept.
+
+    ``root`` is the cache directory (by default :func:`cache_root` of the store).
+    """
     digest = hashlib.blake2b(repr(request).encode(), digest_size=16).hexdigest()
-    return cache_root(store) / version / digest
+    return (root or cache_root(store)) / version / digest
 
 
-def read_entry(store: Path, version: str, request: QueryRequest) -> Outcome | None:
+def read_entry(
+    store: Path, version: str, request: QueryRequest, root: Path | None = None
+) -> Outcome | None:
     """Return the precomputed result of ``request`` on ``version``, if there is one."""
     if not version:
         return None
     try:
-        with open(entry_path(store, version, request), "rb") as handle:
+        with open(entry_path(store, version, request, root), "rb") as handle:
             found = pickle.load(handle)
     except (OSError, EOFError, pickle.UnpicklingError):
         return None
@@ -64,8 +69,10 @@ def read_entry(store: Path, version: str, request: QueryRequest) -> Outcome | No
     return replace(outcome, precomputed=True) if isinstance(outcome, Outcome) else None
 
 
-def _write_entry(store: Path, version: str, request: QueryRequest, outcome: Outcome) -> None:
-    path = entry_path(store, version, request)
+def _write_entry(
+    root: Path, store: Path, version: str, request: QueryRequest, outcome: Outcome
+) -> None:
+    path = entry_path(store, version, request, root)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}")
     with open(temporary, "wb") as handle:
@@ -73,7 +80,9 @@ def _write_entry(store: Path, version: str, request: QueryRequest, outcome: Outc
     os.replace(temporary, path)
 
 
-def done_marker(store: Path, version: str, base: str, limits: tuple[int, ...]) -> Path:
+def done_marker(
+    store: Path, version: str, base: str, limits: tuple[int, ...], root: Path | None = None
+) -> Path:
     """Return the file that says the examples were precomputed for ``version``.
 
     Its name changes with the examples' text, the base and the caps, so a new
@@ -81,25 +90,38 @@ def done_marker(store: Path, version: str, base: str, limits: tuple[int, ...]) -
     """
     texts = [e.query for e in examples(base, "urn:example:item")]
     digest = hashlib.blake2b(repr((base, limits, texts)).encode(), digest_size=8).hexdigest()
-    return cache_root(store) / version / f".done-{digest}"
+    return (root or cache_root(store)) / version / f".done-{digest}"
 
 
-def precompute(store: Path, engines: Engines, base: str, limits: tuple[int, ...]) -> int:
-    """Evaluate the examples on ``engines`` and keep their results; return how many were kept."""
+def precompute(
+    store: Path,
+    engines: Engines,
+    base: str,
+    limits: tuple[int, ...],
+    *,
+    root: Path | None = None,
+) -> int:
+    """Evaluate the examples on ``engines`` and keep their results; return how many were kept.
+
+    ``root`` is the cache directory (by default :func:`cache_root` of the store).
+    """
     version = engines.version
-    marker = done_marker(store, version, base, limits)
+    root = root or cache_root(store)
+    marker = done_marker(store, version, base, limits, root)
     if marker.exists():
         return 0
-    _prune(cache_root(store), version)
+    _prune(root, version)
     kept = 0
     for example in examples(base, _newest_item(engines, base)):
-        kept += _each_way(store, engines, example.query, base, limits)
+        kept += _each_way(root, store, engines, example.query, base, limits)
     marker.parent.mkdir(parents=True, exist_ok=True)
     marker.touch()
     return kept
 
 
-def _each_way(store: Path, engines: Engines, query: str, base: str, limits: tuple[int, ...]) -> int:
+def _each_way(
+    root: Path, store: Path, engines: Engines, query: str, base: str, limits: tuple[int, ...]
+) -> int:
     """Evaluate ``query`` once, then keep it in every format and for every cap."""
     form = inspect_query(query).form
     if form not in ("SELECT", "CONSTRUCT", "DESCRIBE"):
@@ -131,7 +153,7 @@ def _each_way(store: Path, engines: Engines, query: str, base: str, limits: tupl
                 engines.version,
             )
             request = QueryRequest(query, fmt.name, limit, base_iri=base)
-            _write_entry(store, engines.version, request, outcome)
+            _write_entry(root, store, engines.version, request, outcome)
             kept += 1
     return kept
 
@@ -150,5 +172,5 @@ def _prune(root: Path, version: str) -> None:
     """Remove the results of versions older than ``version``."""
     with contextlib.suppress(FileNotFoundError):
         for old in root.iterdir():
-            if old.name < version:
+            if old.is_dir() and old.name < version:
                 shutil.rmtree(old, ignore_errors=True)

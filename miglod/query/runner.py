@@ -25,12 +25,15 @@ from miglod.store import layout
 
 
 def serve_requests(sock: socket.socket, copy: UnionCopy, spool_dir: str) -> None:
-    """Answer requests from ``sock`` until it closes; never return."""
+    """Answer requests from ``sock`` until it closes; never return.
+
+    While the copy in memory is still being loaded, every query reads the
+    on-disk generation the copy names.
+    """
     for name in ("SIGTERM", "SIGINT", "SIGCHLD"):
         signal.signal(getattr(signal, name), signal.SIG_DFL)
-    engines = Engines(
-        disk=_disk_opener(copy.path, copy.version), union=copy.store, version=copy.version
-    )
+    union = copy.store if copy.ready else None
+    engines = Engines(disk=_disk_opener(copy.path, copy.version), union=union, version=copy.version)
     count = 0
     while True:
         try:

@@ -15,8 +15,6 @@ every web worker and pages keep being served.
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import hashlib
 import math
 import os
 import signal
@@ -27,14 +25,15 @@ import tempfile
 import threading
 import time
 import weakref
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from miglod.query import wire
 from miglod.query.errors import QueryBusyError, QueryError, QueryTimeoutError
 from miglod.query.evaluate import Outcome, QueryRequest
-from miglod.query.precompute import read_entry
+from miglod.query.helper import HelperPaths
+from miglod.query.precompute import cache_root, read_entry
+from miglod.query.shared import QuerySlots, SharedDirs
 
 #: Seconds a query waits for a free slot before it is turned away.
 SLOT_WAIT = 0.5
@@ -46,6 +45,7 @@ class _Runner:
     pidfd: int
     pid: int
     version: str
+    keep: bool = True
 
     def kill(self) -> None:
         with contextlib.suppress(ProcessLookupError, OSError):
@@ -58,39 +58,6 @@ class _Runner:
             os.close(self.pidfd)
 
 
-class QuerySlots:
-    """Bound the queries running at once across processes, with one lock file per slot."""
-
-    def __init__(self, store: Path, count: int) -> None:
-        key = hashlib.blake2b(str(store.resolve()).encode(), digest_size=6).hexdigest()
-        self.directory = Path(tempfile.gettempdir()) / f"miglod-query-slots-{key}"
-        self.count = max(1, count)
-
-    @contextlib.contextmanager
-    def hold(self, wait: float) -> Iterator[bool]:
-        """Hold a free slot while the block runs; yield ``False`` when none freed up in ``wait`` s."""
-        self.directory.mkdir(parents=True, exist_ok=True)
-        deadline = time.monotonic() + wait
-        while True:
-            for number in range(self.count):
-                handle = open(self.directory / f"slot-{number}.lock", "a+b")  # noqa: SIM115
-                try:
-                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except BlockingIOError:
-                    handle.close()
-                    continue
-                try:
-                    yield True
-                finally:
-                    fcntl.flock(handle, fcntl.LOCK_UN)
-                    handle.close()
-                return
-            if time.monotonic() >= deadline:
-                yield False
-                return
-            time.sleep(0.005)
-
-
 class QueryService:
     """Evaluate queries on a store's data with a time limit that holds.
 
@@ -100,6 +67,10 @@ class QueryService:
     (``None``: no bound, for one-off use such as the command line). ``warm``
     (base IRI, row caps) has the example queries' results precomputed for each
     data version, for requests with those caps.
+
+    With ``helper`` (the paths of a server's :class:`~miglod.query.helper.QueryHelper`)
+    the service starts no zygote of its own: it asks the server's one, over
+    its socket, and keeps its files in the helper's runtime directory.
     """
 
     def __init__(
@@ -109,12 +80,17 @@ class QueryService:
         memory: bool = True,
         slots: int | None = 1,
         warm: tuple[str, tuple[int, ...]] | None = None,
+        helper: HelperPaths | None = None,
     ) -> None:
         self.store = Path(store)
         self.memory = memory
         self.warm = warm
-        self.slots = QuerySlots(self.store, slots) if slots is not None else None
-        self.spool_dir = tempfile.mkdtemp(prefix="miglod-query-")
+        self.helper = helper
+        self.cache_dir = helper.cache if helper else None
+        slot_dir = helper.slots if helper else None
+        self.slots = QuerySlots(self.store, slots, slot_dir) if slots is not None else None
+        self.spool_dir = self._make_spool_dir()
+        self._shared = self._share()
         self._lock = threading.Lock()
         self._zygote: subprocess.Popen[bytes] | None = None
         self._control: socket.socket | None = None
@@ -122,7 +98,7 @@ class QueryService:
         self._counter = 0
         self._idle: list[_Runner] = []
         self._pid = os.getpid()
-        self._finalizer = weakref.finalize(self, _shutdown, self._idle, self.spool_dir, [])
+        self._finalizer = weakref.finalize(self, _shutdown, self._idle, self._own_spool(), [])
 
     def run(self, request: QueryRequest, *, timeout: float, version: str = "") -> Outcome:
         """Evaluate ``request`` within ``timeout`` seconds on data at least as new as ``version``.
@@ -132,7 +108,7 @@ class QueryService:
         loaded, and :class:`QueryError` for malformed or refused queries.
         """
         if self.warm and version:
-            found = read_entry(self.store, version, request)
+            found = read_entry(self.store, version, request, self.cache_dir)
             if found is not None:
                 return found
         self._forget_if_forked()
@@ -153,8 +129,11 @@ class QueryService:
                 runner.kill()
                 self._remove_spools(runner.pid)
                 raise
-            with self._lock:
-                self._idle.append(runner)
+            if runner.keep:
+                with self._lock:
+                    self._idle.append(runner)
+            else:  # read from disk while the data was loading: the next query gets memory
+                runner.close()
         if reply[0] == "ok":
             outcome = reply[1]
             assert isinstance(outcome, Outcome)
@@ -184,9 +163,30 @@ class QueryService:
         self._lock = threading.Lock()
         self._zygote, self._control, self._pending = None, None, None
         self._idle = []
-        self.spool_dir = tempfile.mkdtemp(prefix="miglod-query-")
+        self.spool_dir = self._make_spool_dir()
+        if self._shared is not None:
+            self._shared.forget()
+        self._shared = self._share()
         self._pid = os.getpid()
-        self._finalizer = weakref.finalize(self, _shutdown, self._idle, self.spool_dir, [])
+        self._finalizer = weakref.finalize(self, _shutdown, self._idle, self._own_spool(), [])
+
+    def _share(self) -> SharedDirs | None:
+        """Hold the slot and cache directories this service shares with others on its store."""
+        if self.helper is not None:
+            return None  # the helper's runtime directory goes with the helper
+        shared = [self.slots.directory] if self.slots is not None else []
+        if self.warm:
+            shared.append(cache_root(self.store))
+        return SharedDirs(shared)
+
+    def _make_spool_dir(self) -> str:
+        if self.helper is not None:
+            return str(self.helper.spool)
+        return tempfile.mkdtemp(prefix="miglod-query-")
+
+    def _own_spool(self) -> str:
+        """Return the spool directory this service removes when it stops ('' when shared)."""
+        return "" if self.helper is not None else self.spool_dir
 
     def close(self) -> None:
         """Stop the zygote and every runner, and remove the spool directory."""
@@ -195,7 +195,9 @@ class QueryService:
             if self._control is not None:
                 self._control.close()
             self._zygote, self._control, self._pending = None, None, None
-        _shutdown(self._idle, self.spool_dir, processes)
+        _shutdown(self._idle, self._own_spool(), processes)
+        if self._shared is not None:
+            self._shared.release()
 
     def _exchange(
         self, runner: _Runner, request: QueryRequest, deadline: float, timeout: float
@@ -223,7 +225,12 @@ class QueryService:
 
     def _new_runner(self, version: str, deadline: float, timeout: float) -> _Runner:
         with self._lock:
-            control = self._ensure_zygote()
+            try:
+                control = self._ensure_zygote()
+            except OSError as exc:
+                raise QueryError(
+                    500, "query_service_failed", f"The query service cannot be reached: {exc}"
+                ) from None
             try:
                 if self._pending is None:
                     self._counter += 1
@@ -255,7 +262,11 @@ class QueryService:
             raise QueryError(500, "query_service_failed", str(reply["error"]))
         sock_fd, pidfd = fds
         runner = _Runner(
-            socket.socket(fileno=sock_fd), pidfd, int(reply["pid"]), str(reply["version"])
+            socket.socket(fileno=sock_fd),
+            pidfd,
+            int(reply["pid"]),
+            str(reply["version"]),
+            bool(reply.get("keep", True)),
         )
         if runner.version < version:
             runner.close()
@@ -267,6 +278,15 @@ class QueryService:
             self._drop_zygote()
         if self._control is not None:
             return self._control
+        if self.helper is not None:
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                sock.connect(str(self.helper.socket))
+            except OSError:
+                sock.close()
+                raise
+            self._control = sock
+            return sock
         mine, theirs = socket.socketpair()
         package_root = str(Path(__file__).resolve().parents[2])
         path = os.environ.get("PYTHONPATH")
@@ -305,6 +325,11 @@ class QueryService:
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop a zygote: asked first, so that it stops its own children too, then killed."""
+    if process.poll() is None:
+        process.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=2)
     if process.poll() is None:
         process.kill()
     with contextlib.suppress(subprocess.TimeoutExpired):
@@ -318,6 +343,8 @@ def _shutdown(
         idle.pop().kill()
     for process in processes:
         _stop(process)
+    if not spool_dir:
+        return
     for leftover in Path(spool_dir).glob("*"):
         leftover.unlink(missing_ok=True)
     with contextlib.suppress(OSError):

@@ -8,17 +8,24 @@ graph means.
 
 The copy belongs to the query service's zygote process, which forks the query
 runners, so it must stay single-threaded: the on-disk store (RocksDB starts
-threads) is only ever opened in short-lived children forked for the purpose,
-which stream triples to the zygote through a pipe. After a write the copy is
-brought up to date from the graphs whose digests changed, comparing the two
-generations; only a large change or a vanished generation costs a full reload.
+threads) is only ever opened in other processes. A load streams the triples
+from a child through a pipe and is fed to the copy a chunk at a time, between
+requests, so the zygote answers (from disk) while it loads. After a new
+generation is published the copy is brought up to date from the graphs
+changed since (see :mod:`miglod.query.delta`); only a large change or a
+vanished generation costs a full reload.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import pickle
+import select
+import signal
 import sys
+import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -26,51 +33,171 @@ from typing import IO, cast
 
 import pyoxigraph as ox
 
+from miglod.query.delta import DeltaReader, write_delta
 from miglod.store import layout
-from miglod.store.index import GraphIndex
 
-#: Above this share of changed graphs a full reload is cheaper than a delta.
-RELOAD_SHARE = 0.2
+#: Bytes of N-Triples loaded at a time while the copy is built in steps.
+CHUNK = 1 << 20
+#: fcntl's command to resize a pipe (Linux), so the reading child writes in large pieces.
+F_SETPIPE_SZ = 1031
 
 
 class UnionCopy:
-    """The union of one generation of an on-disk store, held in memory (or not at all)."""
+    """The union of one generation of an on-disk store, held in memory (or not at all).
+
+    A copy in memory is built in steps (:meth:`step`), so the zygote keeps
+    forking runners while it loads: until :attr:`store` is set they read the
+    on-disk generation :attr:`version` names. Without ``memory`` the copy only
+    follows the current generation's name.
+    """
 
     def __init__(self, path: Path, *, memory: bool = True) -> None:
         self.path = path
         self.memory = memory
         self.store: ox.Store | None = None
         self.version = ""
+        self.loading: _Loading | None = None
+        # Forked now, while this process is small: forking it once it holds the
+        # copy costs a page table of a gigabyte or more.
+        self.reader = DeltaReader(path) if memory else None
+
+    @property
+    def ready(self) -> bool:
+        """Return whether the copy in memory is complete (always true without ``memory``)."""
+        return not self.memory or (self.store is not None and self.loading is None)
+
+    def step(self, budget: float = 0.05) -> bool:
+        """Move towards the current generation for about ``budget`` s; return whether caught up.
+
+        A small change is applied at once from the graphs written since the copy's
+        generation; anything else starts (or goes on with) a load in the
+        background, during which :attr:`version` names the current generation on
+        disk and :attr:`store` is ``None``.
+        """
+        current = layout.current_name(self.path)
+        if not self.memory:
+            self.version = current
+            return True
+        if self.loading is not None:
+            try:
+                done = self.loading.feed(budget)
+            except BaseException:
+                self.loading.cancel()
+                self.loading, self.version = None, ""
+                raise
+            if not done:
+                self.version = current  # read from disk meanwhile
+                return False
+            loaded, self.loading = self.loading, None
+            self.store, self.version = loaded.store, loaded.name
+            current = layout.current_name(self.path)
+        if current == self.version and self.store is not None:
+            return True
+        if self.store is not None and self._apply_delta(self.version, current):
+            self.version = current
+            return True
+        self.store = None  # let the old copy go before the new one is built
+        self.loading = _Loading(self.path, current)
+        self.version = current
+        return False
 
     def refresh(self) -> bool:
-        """Catch up with the generation the store's ``current`` link names; return whether it moved."""
-        current = layout.current_name(self.path)
-        if current == self.version:
-            return False
-        if self.memory and (self.store is None or not self._apply_delta(self.version, current)):
-            self._load(current)
-        self.version = current
-        return True
+        """Catch up with the current generation, waiting for a load; return whether it moved."""
+        before = self.version if self.ready else ""
+        while not self.step(budget=60.0):
+            pass
+        return self.version != before
 
     def _load(self, name: str) -> None:
-        self.store = None  # let the old copy go before the new one is built
-        directory = layout.generation_dir(self.path, name) / layout.RDF_DIR
-        store = ox.Store()
-        with _from_child(lambda out: write_union(directory, out)) as stream:
-            store.bulk_load(stream, format=ox.RdfFormat.N_TRIPLES)
-        self.store = store
+        self.store = None
+        loading = _Loading(self.path, name)
+        while not loading.feed(60.0):
+            pass
+        self.store, self.version, self.loading = loading.store, name, None
+
+    def close(self) -> None:
+        """Stop the processes reading the on-disk store for this copy."""
+        if self.loading is not None:
+            self.loading.cancel()
+            self.loading = None
+        if self.reader is not None:
+            self.reader.close()
+            self.reader = None
+
+    def children(self) -> list[int]:
+        """Return the processes reading the on-disk store for this copy."""
+        found = [self.loading.child.pid] if self.loading is not None else []
+        return found + ([self.reader.pid] if self.reader is not None else [])
+
+    def forget_children(self) -> None:
+        """Close the descriptors leading to the reading processes (in a forked process)."""
+        if self.loading is not None and self.loading.fd >= 0:
+            os.close(self.loading.fd)
+        if self.reader is not None:
+            self.reader.sock.close()
 
     def _apply_delta(self, old: str, new: str) -> bool:
         assert self.store is not None
-        with _from_child(lambda out: write_delta(self.path, old, new, out)) as stream:
-            found = pickle.load(stream)
+        found = self.reader.delta(old, new) if self.reader is not None else None
+        if found is False:  # no reader: read in a child forked for the purpose
+            with _from_child(lambda out: write_delta(self.path, old, new, out)) as stream:
+                found = pickle.load(stream)
         if found is None:
             return False
+        assert isinstance(found, tuple)
         removed, added = found
         for quad in ox.parse(removed, format=ox.RdfFormat.N_TRIPLES):
             self.store.remove(ox.Quad(quad.subject, quad.predicate, quad.object, ox.DefaultGraph()))
         self.store.load(added, format=ox.RdfFormat.N_TRIPLES)
         return True
+
+
+class _Loading:
+    """Load the union of one generation into a new in-memory store, a chunk at a time."""
+
+    def __init__(self, path: Path, name: str) -> None:
+        self.name = name
+        self.store = ox.Store()
+        directory = layout.generation_dir(path, name) / layout.RDF_DIR
+        self.child = _from_child(lambda out: write_union(directory, out))
+        self.fd = self.child.start()
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(self.fd, F_SETPIPE_SZ, CHUNK)
+        self.rest = b""
+
+    def cancel(self) -> None:
+        """Stop the reading child and forget what was read."""
+        if self.fd >= 0:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.child.pid, signal.SIGKILL)
+            self.child.finish(self.fd, failed=True)
+            self.fd = -1
+
+    def feed(self, budget: float) -> bool:
+        """Load what the reading child has written for about ``budget`` s; return whether done."""
+        deadline = time.monotonic() + budget
+        pending = [self.rest]
+        size = len(self.rest)
+        while True:
+            wait = max(0.0, deadline - time.monotonic())
+            ready, _, _ = select.select([self.fd], [], [], wait if size < CHUNK else 0.0)
+            chunk = os.read(self.fd, CHUNK) if ready else b""
+            if chunk:
+                pending.append(chunk)
+                size += len(chunk)
+                if size < CHUNK:
+                    continue
+            data = b"".join(pending)
+            end = len(data) if ready and not chunk else data.rfind(b"\n") + 1
+            if end:
+                self.store.load(data[:end], format=ox.RdfFormat.N_TRIPLES)
+            self.rest, pending, size = data[end:], [data[end:]], len(data) - end
+            if ready and not chunk:
+                fd, self.fd = self.fd, -1
+                self.child.finish(fd)
+                return True
+            if time.monotonic() >= deadline:
+                return False
 
 
 def write_union(directory: Path, out: IO[bytes]) -> None:
@@ -82,53 +209,6 @@ def write_union(directory: Path, out: IO[bytes]) -> None:
     disk.dump(out, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
     for graph in disk.named_graphs():
         disk.dump(out, format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
-
-
-def write_delta(path: Path, old: str, new: str, out: IO[bytes]) -> None:
-    """Pickle the triples to remove from and add to the union of ``old`` to get that of ``new``.
-
-    ``None`` is written when a full reload is needed: ``old`` is gone, one of
-    the default graphs holds triples, or too much changed.
-    """
-    old_dir, new_dir = layout.generation_dir(path, old), layout.generation_dir(path, new)
-    if not (old_dir / layout.INDEX_FILE).exists():
-        pickle.dump(None, out)
-        return
-    before = _live_digests(old_dir / layout.INDEX_FILE)
-    after = _live_digests(new_dir / layout.INDEX_FILE)
-    changed = sorted(g for g in before.keys() | after.keys() if before.get(g) != after.get(g))
-    if len(changed) > max(100, RELOAD_SHARE * len(after)):
-        pickle.dump(None, out)
-        return
-    old_rdf = ox.Store.read_only(str(old_dir / layout.RDF_DIR))
-    new_rdf = ox.Store.read_only(str(new_dir / layout.RDF_DIR))
-    for rdf in (old_rdf, new_rdf):
-        if next(iter(rdf.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
-            pickle.dump(None, out)
-            return
-    removed: list[ox.Triple] = []
-    added: list[ox.Triple] = []
-    for iri in changed:
-        graph = ox.NamedNode(iri)
-        was = {q.triple for q in old_rdf.quads_for_pattern(None, None, None, graph)}
-        now = {q.triple for q in new_rdf.quads_for_pattern(None, None, None, graph)}
-        added.extend(now - was)
-        for t in was - now:
-            if (
-                next(iter(new_rdf.quads_for_pattern(t.subject, t.predicate, t.object)), None)
-                is None
-            ):
-                removed.append(t)
-    nt = ox.RdfFormat.N_TRIPLES
-    pickle.dump((ox.serialize(removed, format=nt), ox.serialize(added, format=nt)), out)
-
-
-def _live_digests(index_file: Path) -> dict[str, str]:
-    index = GraphIndex(index_file)
-    try:
-        return {iri: r.digest for iri, r in index.records().items() if not r.deleted}
-    finally:
-        index.close()
 
 
 class _GraphDropper:
@@ -159,7 +239,7 @@ class _from_child:
     """Run ``work`` in a forked child writing to a pipe; read the pipe in the ``with`` block.
 
     Forking keeps RocksDB's threads out of the caller. The child's failure is
-    raised in the caller when the block ends.
+    raised in the caller when the block ends (or at :meth:`finish`).
     """
 
     def __init__(self, work: Callable[[IO[bytes]], None]) -> None:
@@ -167,12 +247,14 @@ class _from_child:
         self.pid = 0
         self.stream: IO[bytes] | None = None
 
-    def __enter__(self) -> IO[bytes]:
+    def start(self) -> int:
+        """Fork the child and return the pipe's reading end."""
         read, write = os.pipe()
         self.pid = os.fork()
         if self.pid == 0:  # pragma: no cover - runs in the child
             status = 0
             try:
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 os.close(read)
                 with os.fdopen(write, "wb", buffering=1 << 20) as out:
                     self.work(out)
@@ -182,12 +264,21 @@ class _from_child:
             finally:
                 os._exit(status)
         os.close(write)
-        self.stream = os.fdopen(read, "rb", buffering=1 << 20)
+        return read
+
+    def finish(self, fd: int, *, failed: bool = False) -> None:
+        """Close the reading end and wait for the child; raise when it failed."""
+        os.close(fd)
+        _, status = os.waitpid(self.pid, 0)
+        if status != 0 and not failed:
+            raise RuntimeError(f"reading the store failed in process {self.pid} (status {status})")
+
+    def __enter__(self) -> IO[bytes]:
+        self.stream = os.fdopen(self.start(), "rb", buffering=1 << 20, closefd=False)
         return self.stream
 
     def __exit__(self, *exc: object) -> None:
         assert self.stream is not None
+        fd = self.stream.fileno()
         self.stream.close()
-        _, status = os.waitpid(self.pid, 0)
-        if status != 0 and exc[0] is None:
-            raise RuntimeError(f"reading the store failed in process {self.pid} (status {status})")
+        self.finish(fd, failed=exc[0] is not None)

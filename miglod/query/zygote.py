@@ -1,28 +1,42 @@
 """The zygote: hold the in-memory union of the data and fork query runners from it.
 
-Started by a web worker's :class:`miglod.query.service.QueryService` as
-``python -m miglod.query.zygote FD`` with one end of a Unix socket. It loads
-the data, then answers requests on that socket:
+It is started either by one :class:`miglod.query.service.QueryService` as
+``python -m miglod.query.zygote FD`` with one end of a Unix socket (the
+service then sends the configuration on it), or once for a whole server as
+``python -m miglod.query.zygote --listen FD CONFIG`` (``CONFIG`` in JSON),
+accepting any number of web workers on the listening Unix socket ``FD``. Each
+connection may ask:
 
 ``{"op": "runner"}``
     catch up with the store's current generation, fork a runner, and send back
-    its version and pid with two descriptors: the runner's socket and a pidfd
-    the web worker uses to kill it when a query runs too long.
+    its version, its pid and whether it may be kept for further queries, with
+    two descriptors: the runner's socket and a pidfd the web worker uses to
+    kill it when a query runs too long.
 
-After catching up with a version it forks a child that precomputes the
-example queries' results (see :mod:`miglod.query.precompute`).
+The data is loaded into memory in steps between requests, so runners are
+forked at once from the start; until the copy is complete they read the
+on-disk store and serve one query each. Between requests the zygote follows
+new generations (a delta of the graphs written since), and after catching up
+it forks a child that precomputes the example queries' results (one at a
+time, for the newest version; see :mod:`miglod.query.precompute`).
 
-The zygote stays single-threaded so that forking it is safe; it exits when
-the web worker closes the socket (or dies).
+The zygote stays single-threaded so that forking it is safe. It exits when
+its only web worker closes the socket, or, serving a whole server, when its
+parent process goes away or sends SIGTERM.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
+import selectors
 import signal
 import socket
 import sys
+import time
 import traceback
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -33,95 +47,235 @@ from miglod.query.precompute import precompute
 from miglod.query.runner import serve_requests
 from miglod.query.union import UnionCopy
 
+#: Seconds between two looks at the store's current generation when idle.
+TICK = 0.1
+#: Seconds the data must stay unchanged before a runner is forked ahead of requests.
+SPARE_DELAY = 0.2
+#: Seconds a runner request may wait for a load to finish (small stores load in less).
+LOAD_WAIT = 0.2
 
-def main(argv: list[str] | None = None) -> int:
-    """Serve the web worker connected to the descriptor named on the command line."""
-    args = sys.argv[1:] if argv is None else argv
-    control = socket.socket(fileno=int(args[0]))
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the web worker decides when we stop
-    try:
-        config, _ = wire.receive(control)
-        assert isinstance(config, dict)
-        copy = UnionCopy(Path(config["store"]), memory=bool(config["memory"]))
+
+@dataclass(slots=True)
+class Zygote:
+    """What the zygote keeps: the copy, its settings, its connections and its children."""
+
+    copy: UnionCopy
+    spool_dir: str
+    warm: tuple[str, tuple[int, ...]] | None
+    cache_dir: str | None
+    selector: selectors.BaseSelector = field(default_factory=selectors.DefaultSelector)
+    warmed: set[str] = field(default_factory=set)
+    warming: int = 0
+    runners: set[int] = field(default_factory=set)
+    spare: tuple[socket.socket, int, str] | None = None
+    changed_at: float = 0.0
+
+    @classmethod
+    def configured(cls, config: dict[str, object]) -> Zygote:
+        """Return a zygote for the configuration a service sends."""
         warm = config.get("warm")
-        warmed: set[str] = set()
-        _refresh(copy)
-        _warm(copy, warm, warmed)
-        while True:
-            message, _ = wire.receive(control)
-            assert isinstance(message, dict)
-            _reap()
-            if message.get("op") == "runner":
-                _answer_runner(control, copy, str(config["spool_dir"]), message.get("id"))
-                _warm(copy, warm, warmed)
-    except wire.ChannelClosedError:
-        return 0
-
-
-def _refresh(copy: UnionCopy) -> str | None:
-    try:
-        copy.refresh()
-    except Exception as exc:  # the web worker reports it; the zygote keeps serving
-        return f"{type(exc).__name__}: {exc}"
-    return None
-
-
-def _answer_runner(control: socket.socket, copy: UnionCopy, spool_dir: str, ident: object) -> None:
-    error = _refresh(copy)
-    if error is not None or not copy.version:
-        wire.send(control, {"id": ident, "error": error or "the store has no data yet"})
-        return
-    mine, theirs = socket.socketpair()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - runs in the runner
-        control.close()
-        mine.close()
-        serve_requests(theirs, copy, spool_dir)
-        os._exit(0)
-    theirs.close()
-    pidfd = os.pidfd_open(pid)
-    try:
-        wire.send(
-            control, {"id": ident, "version": copy.version, "pid": pid}, fds=[mine.fileno(), pidfd]
+        chosen = None
+        if isinstance(warm, list | tuple):
+            chosen = (str(warm[0]), tuple(int(n) for n in warm[1]))
+        cache_dir = config.get("cache_dir")
+        return cls(
+            UnionCopy(Path(str(config["store"])), memory=bool(config["memory"])),
+            str(config["spool_dir"]),
+            chosen,
+            str(cache_dir) if cache_dir else None,
         )
-    finally:
-        mine.close()
-        os.close(pidfd)
 
+    def serve(self, listener: socket.socket | None, only: socket.socket | None) -> int:
+        """Answer requests until the single client leaves or the parent goes away."""
+        parent = os.getppid()
+        if listener is not None:
+            listener.setblocking(False)
+            self.selector.register(listener, selectors.EVENT_READ, "listen")
+        if only is not None:
+            self.selector.register(only, selectors.EVENT_READ, "client")
+        self._catch_up(0.0)
+        while True:
+            timeout = 0.0 if self.copy.loading is not None else TICK
+            for key, _ in self.selector.select(timeout):
+                sock = key.fileobj
+                assert isinstance(sock, socket.socket)
+                if key.data == "listen":
+                    self._accept(sock)
+                elif not self._answer(sock) and sock is only:
+                    self.stop()  # our one web worker has gone: so do our children
+            if listener is not None and os.getppid() != parent:
+                self.stop()
+            self._reap()
+            self._catch_up(0.05)
+            self._keep_spare()
 
-def _warm(copy: UnionCopy, warm: object, warmed: set[str]) -> None:
-    """Fork a child that precomputes the examples' results for the version just loaded."""
-    if not warm or copy.store is None or not copy.version or copy.version in warmed:
-        return
-    warmed.add(copy.version)
-    assert isinstance(warm, tuple | list)
-    base, limits = str(warm[0]), tuple(int(n) for n in warm[1])
-    if os.fork() == 0:  # pragma: no cover - runs in the child
-        status = 0
+    def _accept(self, listener: socket.socket) -> None:
         try:
-            os.nice(5)  # queries asked by people come first
-            engines = Engines(disk=_no_disk, union=copy.store, version=copy.version)
-            precompute(copy.path, engines, base, limits)
-        except BaseException:
-            traceback.print_exc()
-            status = 1
+            client, _ = listener.accept()
+        except (BlockingIOError, InterruptedError):
+            return
+        client.setblocking(True)
+        self.selector.register(client, selectors.EVENT_READ, "client")
+
+    def _answer(self, client: socket.socket) -> bool:
+        """Answer one message of ``client``; return ``False`` when it has gone."""
+        try:
+            message, _ = wire.receive(client)
+            assert isinstance(message, dict)
+            if message.get("op") == "runner":
+                self._runner(client, message.get("id"))
+        except (wire.ChannelClosedError, OSError):
+            self.selector.unregister(client)
+            client.close()
+            return False
+        return True
+
+    def _catch_up(self, budget: float) -> str | None:
+        before = self.copy.version
+        try:
+            done = self.copy.step(budget)
+        except Exception as exc:  # the web worker reports it; the zygote keeps serving
+            return f"{type(exc).__name__}: {exc}"
         finally:
-            os._exit(status)
+            if self.copy.version != before:
+                self.changed_at = time.monotonic()
+        if done:
+            self._warm()
+        return None
+
+    def _runner(self, client: socket.socket, ident: object) -> None:
+        error = self._catch_up(LOAD_WAIT if self.copy.loading is not None else 0.0)
+        copy = self.copy
+        if error is not None or not copy.version:
+            wire.send(client, {"id": ident, "error": error or "the store has no data yet"})
+            return
+        if self.spare is not None and self.spare[2] == copy.version and copy.ready:
+            (mine, pid, _), self.spare = self.spare, None
+        else:
+            mine, pid = self._fork_runner()
+        pidfd = os.pidfd_open(pid)
+        reply = {"id": ident, "version": copy.version, "pid": pid, "keep": copy.ready}
+        try:
+            wire.send(client, reply, fds=[mine.fileno(), pidfd])
+        finally:
+            mine.close()
+            os.close(pidfd)
+
+    def _fork_runner(self) -> tuple[socket.socket, int]:
+        """Fork a runner on the copy as it is now; return our end of its socket and its pid."""
+        mine, theirs = socket.socketpair()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the runner
+            self._close_inherited()
+            mine.close()
+            serve_requests(theirs, self.copy, self.spool_dir)
+            os._exit(0)
+        theirs.close()
+        self.runners.add(pid)
+        return mine, pid
+
+    def _keep_spare(self) -> None:
+        """Fork a runner ahead of the next request once the data has been still for a moment.
+
+        Forking a process that holds a large copy takes a while (its page table
+        is copied), so it is done between requests rather than while one waits.
+        """
+        copy = self.copy
+        if not copy.ready or time.monotonic() - self.changed_at < SPARE_DELAY:
+            return
+        if self.spare is not None:
+            if self.spare[2] == copy.version:
+                return
+            self.spare[0].close()  # the outdated runner sees the end of its socket and exits
+            self.spare = None
+        mine, pid = self._fork_runner()
+        self.spare = (mine, pid, copy.version)
+
+    def _close_inherited(self) -> None:
+        """Close, in a forked child, the descriptors that belong to the zygote."""
+        for key in list(self.selector.get_map().values()):
+            key.fileobj.close()  # type: ignore[union-attr]
+        if self.spare is not None:
+            self.spare[0].close()
+        self.copy.forget_children()
+
+    def _warm(self) -> None:
+        """Fork a child that precomputes the examples' results for the version just loaded.
+
+        One child at a time: versions that came and went while it ran are skipped.
+        """
+        copy = self.copy
+        if not self.warm or copy.store is None or self.warming or copy.version in self.warmed:
+            return
+        self.warmed = {copy.version}
+        base, limits = self.warm
+        cache_dir = Path(self.cache_dir) if self.cache_dir else None
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the child
+            status = 0
+            try:
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                self._close_inherited()
+                os.nice(5)  # queries asked by people come first
+                engines = Engines(disk=_no_disk, union=copy.store, version=copy.version)
+                precompute(copy.path, engines, base, limits, root=cache_dir)
+            except BaseException:
+                traceback.print_exc()
+                status = 1
+            finally:
+                os._exit(status)
+        self.warming = pid
+
+    def _reap(self) -> None:
+        """Collect runners and precomputing children that have exited, so none lingers.
+
+        Only those: the children reading the on-disk store are waited for by
+        whoever reads from them.
+        """
+        for pid in [*self.runners, self.warming]:
+            if not pid:
+                continue
+            try:
+                done, _ = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                done = pid
+            if done:
+                self.runners.discard(pid)
+                if pid == self.warming:
+                    self.warming = 0
+
+    def stop(self) -> None:
+        """Kill every child (runners, precomputing, loading) and exit."""
+        children = [*self.runners, self.warming, *self.copy.children()]
+        for pid in children:
+            if pid:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+        os._exit(0)
 
 
 def _no_disk() -> ox.Store:
     raise RuntimeError("the examples are answered from memory")
 
 
-def _reap() -> None:
-    """Collect runners that have exited, so none lingers as a zombie."""
-    while True:
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
+def main(argv: list[str] | None = None) -> int:
+    """Serve one web worker (``FD``) or every worker of a server (``--listen FD CONFIG``)."""
+    args = sys.argv[1:] if argv is None else argv
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # whoever started us decides when we stop
+    if args[0] == "--listen":
+        listener = socket.socket(fileno=int(args[1]))
+        zygote = Zygote.configured(json.loads(args[2]))
+        signal.signal(signal.SIGTERM, lambda *_: zygote.stop())
+        return zygote.serve(listener, None)
+    control = socket.socket(fileno=int(args[0]))
+    try:
+        config, _ = wire.receive(control)
+    except wire.ChannelClosedError:
+        return 0
+    assert isinstance(config, dict)
+    zygote = Zygote.configured(config)
+    signal.signal(signal.SIGTERM, lambda *_: zygote.stop())
+    return zygote.serve(None, control)
 
 
 if __name__ == "__main__":
