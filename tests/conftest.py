@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import re
 import shutil
@@ -12,8 +14,10 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -100,34 +104,48 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@contextlib.contextmanager
+def server_process(
+    command: list[str], env: dict[str, str], log: Path, url: str, *, timeout: float = 30
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Run a server process until the block ends, once ``url`` answers.
+
+    Its output goes to ``log``, which is shown when it exits or does not answer
+    within ``timeout`` seconds; it is stopped with SIGTERM at the end.
+    """
+    started = time.monotonic()
+    with open(log, "wb") as output:
+        process = subprocess.Popen(command, env=env, stdout=output, stderr=output, cwd=ROOT)
+    try:
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=5):
+                    break
+            except (urllib.error.URLError, OSError):
+                if process.poll() is not None or time.monotonic() - started > timeout:
+                    raise RuntimeError(log.read_text()) from None
+                time.sleep(0.05)
+        yield process
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def serve_command(settings: dict[str, object]) -> list[str]:
+    """Return the command that runs ``server.serve`` with ``settings``."""
+    return [sys.executable, "-c", f"from server import serve; serve({settings!r})"]
+
+
 @pytest.fixture(scope="session")
 def live_server(built_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Run ``server.serve`` in its own process and return its address."""
     port = free_port()
     settings = {"store": str(built_store), "host": "127.0.0.1", "port": port, "workers": 2}
-    code = f"from server import serve; serve({settings!r})"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     log = tmp_path_factory.mktemp("gunicorn") / "server.log"
-    started = time.monotonic()
-    with open(log, "wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-c", code], env=env, stdout=output, stderr=output
-        )
     url = f"http://127.0.0.1:{port}"
-    try:
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/", timeout=1):
-                    break
-            except (urllib.error.URLError, ConnectionError):
-                if process.poll() is not None or time.monotonic() - started > 20:
-                    raise RuntimeError(log.read_text()) from None
-                time.sleep(0.05)
-        assert time.monotonic() - started < 10, "start-up took too long"
+    with server_process(serve_command(settings), env, log, url + "/", timeout=20):
         yield url
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=20)
 
 
 def jsonld_graph(document: object, context: object) -> Graph:
@@ -144,3 +162,35 @@ def jsonld_graph(document: object, context: object) -> Graph:
 
     nquads = jsonld.to_rdf(document, {"format": "application/n-quads", "documentLoader": loader})
     return Graph().parse(data=nquads, format="nt")
+
+
+#: Debian's Chromium, which the browser tests drive (Playwright never downloads one).
+CHROMIUM = shutil.which("chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Start headless Chromium once for a module's tests."""
+    if CHROMIUM is None:
+        pytest.skip("Debian's chromium is not installed")
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as driver:
+        launched = driver.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield launched
+        launched.close()
+    # Playwright leaves its driver's socket for the garbage collector; collect it here,
+    # quietly, rather than have a ResourceWarning fail whichever test runs next.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()

@@ -6,30 +6,16 @@ ever downloaded).
 
 from __future__ import annotations
 
-import gc
 import json
-import shutil
-import warnings
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.conftest import COURSE_ID
+from tests.conftest import CHROMIUM, COURSE_ID
 
-CHROMIUM = shutil.which("chromium")
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed"),
-]
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
 ]
 PAGES = [
     "/",
@@ -39,21 +25,6 @@ PAGES = [
     "/def/theme/protection",
     "/dataset",
 ]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Start headless Chromium once for these tests."""
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as driver:
-        launched = driver.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield launched
-        launched.close()
-    # Playwright leaves its driver's socket for the garbage collector; collect it here,
-    # quietly, rather than have a ResourceWarning fail whichever test runs next.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        gc.collect()
 
 
 @pytest.mark.parametrize("width", [1200, 400])

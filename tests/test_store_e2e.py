@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -26,7 +25,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SDO
 
 from tests.backends import backend_params, empty_remote, endpoints
-from tests.conftest import BASE, ROOT, free_port
+from tests.conftest import BASE, ROOT, free_port, server_process
 
 TOKEN = "e2e-secret-token"
 NEW_ITEM = """30 September, 2021
@@ -99,24 +98,9 @@ def site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Site]:
         "--workers",
         "2",
     ]
-    log = tmp_path / "server.log"
-    with open(log, "wb") as output:
-        process = subprocess.Popen(command, env=env, stdout=output, stderr=output, cwd=ROOT)
     url = f"http://127.0.0.1:{port}"
-    try:
-        started = time.monotonic()
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/", timeout=5):
-                    break
-            except (urllib.error.URLError, OSError):
-                if process.poll() is not None or time.monotonic() - started > 30:
-                    raise RuntimeError(log.read_text()) from None
-                time.sleep(0.1)
+    with server_process(command, env, tmp_path / "server.log", url + "/"):
         yield Site(url, env)
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
 
 
 def _get(url: str, accept: str) -> tuple[int, dict[str, str], bytes]:

@@ -21,7 +21,7 @@ from rdflib.namespace import SDO
 
 from miglod.cli import main
 from miglod.store import open_store, write_dumps
-from tests.conftest import BASE, ROOT, app_on, free_port
+from tests.conftest import BASE, ROOT, app_on, free_port, serve_command, server_process
 from tests.writes_helpers import TOKENS, invalid_turtle, item_turtle, news_iri, nquads
 
 pytestmark = pytest.mark.e2e
@@ -53,28 +53,11 @@ def writable_server(store_path: Path, tmp_path: Path) -> Iterator[str]:
         "workers": 2,
         "write_tokens": TOKENS,
     }
-    code = f"from server import serve; serve({settings!r})"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "MIGLOD_WRITE_TOKENS": TOKENS}
     log = tmp_path / "server.log"
-    with open(log, "wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-c", code], env=env, stdout=output, stderr=output
-        )
     url = f"http://127.0.0.1:{port}"
-    started = time.monotonic()
-    try:
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/", timeout=1):
-                    break
-            except (urllib.error.URLError, ConnectionError):
-                if process.poll() is not None or time.monotonic() - started > 30:
-                    raise RuntimeError(log.read_text()) from None
-                time.sleep(0.05)
+    with server_process(serve_command(settings), env, log, url + "/"):
         yield url
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=20)
     assert "s3cret" not in log.read_text(), "a token reached the log"
 
 

@@ -10,25 +10,22 @@ Skipped where npm, the registry, Playwright or Debian's ``chromium`` is missing.
 from __future__ import annotations
 
 import base64
-import gc
 import hashlib
 import re
 import shutil
 import subprocess
 import tarfile
 import urllib.request
-import warnings
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-CHROMIUM = shutil.which("chromium")
+from tests.conftest import CHROMIUM
+
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed"),
 ]
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"]
 PIN = re.compile(
     r'data-(script|style)="(?P<url>https://cdn\.jsdelivr\.net/npm/[^"]+)"\s+'
     r'data-(?:script|style)-integrity="(?P<sri>sha384-[^"]+)"'
@@ -73,19 +70,6 @@ def package_files(tmp_path_factory: pytest.TempPathFactory, live_server: str) ->
             assert member is not None, url
             files[url] = member.read()
     return files
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Start headless Chromium once for these tests."""
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as driver:
-        launched = driver.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield launched
-        launched.close()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        gc.collect()
 
 
 def test_the_pinned_hashes_are_those_of_the_published_files(
