@@ -16,9 +16,10 @@ from converter.extract.frameworks import FrameworkIndex
 from converter.extract.language import LanguageDetector
 from converter.extract.organizations import OrganizationIndex, OrgMention
 from converter.extract.people import PersonFinder
-from converter.extract.places import PlaceIndex, Tokenizer, Tokens
+from converter.extract.places import PlaceIndex
 from converter.extract.themes import PhraseMatcher, ThemeClassifier, tokenize
 from converter.extract.themes import fold as fold_theme
+from converter.extract.tokens import Tokenizer, Tokens
 from converter.records import Enrichment, NewsItem, Organization, Place
 
 # Below this character, lower case then decomposition (the themes' folding) and the other

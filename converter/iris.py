@@ -13,7 +13,7 @@ DEFAULT_BASE_IRI = "https://w3id.org/miglod/"
 _HASH_LENGTH = 6
 SLUG_MAX_LENGTH = 80
 
-_NON_WORD = re.compile(r"[^a-z0-9]+")
+_WORD = re.compile(r"[a-z0-9][a-z0-9]*")
 
 
 def slugify(text: str, *, max_length: int = SLUG_MAX_LENGTH) -> str:
@@ -28,7 +28,7 @@ def slugify(text: str, *, max_length: int = SLUG_MAX_LENGTH) -> str:
     else:
         folded = unicodedata.normalize("NFKD", text)
         ascii_text = folded.encode("ascii", "ignore").decode("ascii").lower()
-    slug = "-".join(w for w in _NON_WORD.split(ascii_text) if w)
+    slug = "-".join(_WORD.findall(ascii_text))
     if len(slug) > max_length:
         digest = hashlib.sha1(slug.encode("ascii")).hexdigest()[:_HASH_LENGTH]
         head = slug[: max_length - _HASH_LENGTH - 1].rsplit("-", 1)[0]

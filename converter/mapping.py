@@ -9,18 +9,22 @@ organisations, places) are produced separately, once per output, by
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import cast
 
 from rdflib import Literal, Namespace, URIRef
 from rdflib.namespace import SDO
 
 from converter.iris import Iris, item_id, slugify
+from converter.lineterms import LineTerms
 from converter.records import Enrichment, Event, NewsItem, Person
 from converter.terms import Terms, generated_at_literal
 
 __all__ = [
     "ATTENDANCE_MODES",
+    "LineTriple",
     "MappedItem",
     "MappingContext",
     "Triple",
@@ -29,6 +33,7 @@ __all__ = [
 ]
 
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
+LineTriple = tuple[str, str, str]  # the terms in N-Triples syntax
 
 ATTENDANCE_MODES = {
     "online": SDO.OnlineEventAttendanceMode,
@@ -42,17 +47,21 @@ class MappingContext:
     """What the mapping needs besides the item: IRIs, publisher, time and version.
 
     It also holds the :class:`~converter.terms.Terms` built for them, so that
-    recurring terms are built once per context.
+    recurring terms are built once per context. With ``ntriples``, the terms
+    are :class:`~converter.lineterms.LineTerms` and mapped items carry their
+    triples in N-Triples syntax (:attr:`MappedItem.lines`) instead of rdflib terms.
     """
 
     iris: Iris
     publisher: str
     generated_at: dt.datetime
     converter_version: str
-    terms: Terms = field(init=False, repr=False, compare=False)
+    ntriples: bool = False
+    terms: Terms | LineTerms = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        terms = Terms(self.iris, self.generated_at, self.converter_version)
+        make = LineTerms if self.ntriples else Terms
+        terms = make(self.iris, self.generated_at, self.converter_version)
         object.__setattr__(self, "terms", terms)
 
     @property
@@ -63,7 +72,12 @@ class MappingContext:
 
 @dataclass(frozen=True, slots=True)
 class MappedItem:
-    """The triples of one news item and the IRIs of what it links to."""
+    """The triples of one news item and the IRIs of what it links to.
+
+    The triples are rdflib terms in :attr:`triples`, or, when the mapping
+    context asked for N-Triples, N-Triples text in :attr:`lines` (and
+    :attr:`triples` is empty).
+    """
 
     id: str
     iri: URIRef
@@ -73,18 +87,24 @@ class MappedItem:
     organizations: tuple[str, ...]
     places: tuple[str, ...]
     concepts: tuple[str, ...]
+    lines: list[LineTriple] | None = None
+
+    @property
+    def size(self) -> int:
+        """Return how many triples describe the item."""
+        return len(self.lines) if self.lines is not None else len(self.triples)
 
 
 def map_item(item: NewsItem, found: Enrichment, ctx: MappingContext) -> MappedItem:
     """Return the triples that describe ``item`` given what enrichment ``found``."""
     iris, t = ctx.iris, ctx.terms
     local_id = item_id(item.date.isoformat(), item.headline)
-    s = iris.news(local_id)
+    s = t.news_iri(local_id)
     lang = found.language
     country, organization, place = t.country, t.organization, t.place
     mentions = t.mentions
     text, tagged = t.literals.string, t.literals.text
-    out: list[Triple] = [
+    out: list[LineTriple] = [
         (s, t.type, t.news_article),
         (s, t.identifier, text(local_id)),
         (s, t.headline, tagged(item.headline, lang)),
@@ -96,7 +116,7 @@ def map_item(item: NewsItem, found: Enrichment, ctx: MappingContext) -> MappedIt
         out.append((s, t.abstract, tagged(item.paragraphs[0], lang)))
         out.append((s, t.article_body, tagged(item.body, lang)))
     if item.url:
-        out.append((s, t.url, URIRef(item.url)))
+        out.append((s, t.url, t.web_iri(item.url)))
 
     organizations = [o.slug for o in found.organizations]
     places = [p.slug for p in found.places]
@@ -116,12 +136,12 @@ def map_item(item: NewsItem, found: Enrichment, ctx: MappingContext) -> MappedIt
         elif found.dateline.country:
             out.append((s, t.location_created, country[found.dateline.country]))
     for person in found.persons:
-        out.append((s, mentions, iris.person(person.slug)))
-        _person(out, person, lang, iris, t)
+        out.append((s, mentions, t.person_iri(person.slug)))
+        _person(out, person, lang, t)
     if found.event is not None:
-        _event(out, found.event, s, item, lang, iris, t)
+        _event(out, found.event, s, item, lang, t)
 
-    source = URIRef(str(s) + "#source")
+    source = t.source_iri(local_id)
     out += [
         (s, t.was_derived_from, source),
         (s, t.generated_at_time, t.generated_at),
@@ -132,11 +152,14 @@ def map_item(item: NewsItem, found: Enrichment, ctx: MappingContext) -> MappedIt
         (source, t.source_position, t.literals.integer(item.source.position)),
     ]
     concepts = [f"theme/{theme}" for theme in found.themes] + list(found.frameworks)
+    lines = out if ctx.ntriples else None
     return MappedItem(
         id=local_id,
-        iri=s,
+        iri=iris.news(local_id) if lines is not None else cast(URIRef, s),
         graph=iris.news_graph(local_id),
-        triples=out,
+        # Without ``ntriples`` the terms are rdflib's (see MappingContext).
+        triples=[] if lines is not None else cast(list[Triple], out),
+        lines=lines,
         countries=tuple(dict.fromkeys([*found.countries, *found.about, *_event_countries(found)])),
         organizations=tuple(
             dict.fromkeys(
@@ -165,9 +188,9 @@ def _event_countries(found: Enrichment) -> tuple[str, ...]:
     return ()
 
 
-def _person(out: list[Triple], person: Person, lang: str, iris: Iris, t: Terms) -> None:
+def _person(out: list[LineTriple], person: Person, lang: str, t: Terms | LineTerms) -> None:
     """Append the triples that describe one person."""
-    p = iris.person(person.slug)
+    p = t.person_iri(person.slug)
     name = t.literals.string(person.name)
     out.append((p, t.type, t.person))
     out.append((p, t.name, name))
@@ -181,17 +204,16 @@ def _person(out: list[Triple], person: Person, lang: str, iris: Iris, t: Terms) 
 
 
 def _event(
-    out: list[Triple],
+    out: list[LineTriple],
     event: Event,
-    article: URIRef,
+    article: str,
     item: NewsItem,
     lang: str,
-    iris: Iris,
-    t: Terms,
+    t: Terms | LineTerms,
 ) -> None:
     """Append the triples that describe the event an item reports."""
     day = (event.start or item.date).isoformat()
-    e = iris.event(f"{day}-{slugify(event.name)}")
+    e = t.event_iri(f"{day}-{slugify(event.name)}-{_scope(article)}")
     out.append((article, t.describes_event, e))
     out.append((e, t.type, t.schema_class[event.kind]))
     out.append((e, t.name, t.literals.text(event.name, lang)))
@@ -201,8 +223,9 @@ def _event(
         out.append((e, t.start_date, t.date[event.start]))
     if event.end:
         out.append((e, t.end_date, t.date[event.end]))
-    if event.attendance in t.attendance_modes:
-        out.append((e, t.attendance_mode, t.attendance_modes[event.attendance]))
+    mode = t.attendance_modes.get(event.attendance or "")
+    if mode is not None:
+        out.append((e, t.attendance_mode, mode))
     if event.location:
         out.append((e, t.location, t.place[event.location]))
     elif event.location_country:
@@ -211,3 +234,14 @@ def _event(
         out.append((e, t.organizer, t.organization[slug]))
     if event.participants is not None:
         out.append((e, t.participant_count, t.number[event.participants]))
+
+
+def _scope(article: str) -> str:
+    """Return a short, stable digest of the IRI of the item that describes an event.
+
+    Each item's event gets an IRI of its own: two items naming the same event on
+    the same day may give it different end dates or participant counts, and one
+    IRI would then carry both.
+    """
+    iri = str(article).strip("<>")
+    return hashlib.sha1(iri.encode("utf-8")).hexdigest()[:6]

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from rdflib import Literal, URIRef
 from rdflib.term import Node
+
+if TYPE_CHECKING:
+    from converter.mapping import MappedItem
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 CACHE_LIMIT = 8192  # IRIs a formatter remembers before it starts afresh
@@ -87,6 +91,14 @@ class LineWriter:
     def quads(self, triples: Iterable[tuple[Node, Node, Node]], graph: Node) -> str:
         """Return N-Quads lines putting ``triples`` in ``graph``, newlines included."""
         return self._lines(triples, f" {self.term(graph)} .\n")
+
+    def item(self, mapped: MappedItem, *, quads: bool = False) -> str:
+        """Return the lines of a mapped item: triples, or quads in the item's graph."""
+        end = f" {self.term(mapped.graph)} .\n" if quads else " .\n"
+        if mapped.lines is not None:
+            # Mapped in N-Triples syntax already (see MappingContext.ntriples).
+            return "".join([f"{s} {p} {o}{end}" for s, p, o in mapped.lines])
+        return self._lines(mapped.triples, end)
 
     def _lines(self, triples: Iterable[tuple[Node, Node, Node]], end: str) -> str:
         """Return one line per triple, each ending in ``end``."""

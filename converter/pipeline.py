@@ -40,6 +40,8 @@ class Converter:
 
     Build it once: it loads the gazetteers and the vocabulary. Then feed it
     items with :meth:`convert` and, at the end, take :meth:`reference_triples`.
+    With ``ntriples``, the items come mapped to N-Triples text (for a writer of
+    N-Triples or N-Quads: see :meth:`~converter.ntriples.LineWriter.item`).
     """
 
     base: str
@@ -47,10 +49,13 @@ class Converter:
     generated_at: dt.datetime
     version: str = field(default_factory=converter_version)
     enricher: Enricher = field(default_factory=Enricher)
+    ntriples: bool = False  # map items to N-Triples text (MappedItem.lines), not rdflib terms
 
     def __post_init__(self) -> None:
         self.iris = Iris(self.base)
-        self.context = MappingContext(self.iris, self.publisher, self.generated_at, self.version)
+        self.context = MappingContext(
+            self.iris, self.publisher, self.generated_at, self.version, self.ntriples
+        )
         publisher = self.enricher.organization(self.publisher)
         if publisher is None:
             raise ConverterError(

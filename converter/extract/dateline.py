@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from converter.extract.countries import CountryIndex
-from converter.extract.dates import DateParser, find_dates
+from converter.extract.dates import DateParser
 from converter.extract.places import PlaceIndex
 from converter.records import Dateline, NewsItem
 
@@ -14,20 +14,23 @@ _LEAD = re.compile(
     r"^(?P<head>[A-ZÁÉÍÓÚÑ][^.:\n–—]{2,90}?)\s*(?::|–|—|\s-\s|$)",
 )
 _MAX_WORDS = 12
+_LONGEST_HEAD = 91  # what _LEAD's head can span: a capital and up to 90 more characters
 
 
 def find_dateline(
-    item: NewsItem, places: PlaceIndex, countries: CountryIndex, dates: DateParser | None = None
+    item: NewsItem, places: PlaceIndex, countries: CountryIndex, dates: DateParser
 ) -> Dateline | None:
     """Return the dateline of ``item`` when its body starts with one.
 
     A dateline names a place (a city or a country) and often a date, and ends
     in a colon or a dash. Leads that name no place are not datelines.
-    ``dates`` is the parser that reads its date (else the shared default).
+    ``dates`` is the parser that reads its date.
     """
     if not item.paragraphs:
         return None
     first = item.paragraphs[0]
+    if len(first.rstrip()) > _LONGEST_HEAD and not any(map(first.__contains__, ":–—-")):
+        return None  # no lead can end: no colon, no dash, and its end is out of reach
     match = _LEAD.match(first)
     if match is None:
         return None
@@ -46,7 +49,7 @@ def find_dateline(
     first_start = min([m.start for m in place_mentions] + [m.start for m in country_mentions])
     if first_start > 2:
         return None
-    found = find_dates(head, parser=dates)
+    found = dates.find_dates(head)
     place = place_mentions[0].place if place_mentions else None
     country = place.country if place else country_mentions[0].code
     return Dateline(

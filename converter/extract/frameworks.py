@@ -20,7 +20,7 @@ from typing import Any
 from converter.extract.themes import SEPARATORS, PhraseMatcher
 
 _ACRONYM = re.compile(r"^[A-Za-z0-9]+$")
-_TOKEN = re.compile(r"[A-Za-z0-9]+")
+_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9]*")
 GCM_OBJECTIVES = 23
 
 # "objective 10", "objectives 9 and 10", "objetivos 9, 10 y 11"

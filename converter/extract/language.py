@@ -43,7 +43,7 @@ STOP_WORDS: dict[str, frozenset[str]] = {
     ),
 }
 
-_WORD = re.compile(r"[^\W\d_]+")
+_WORD = re.compile(r"[^\W\d_][^\W\d_]*")
 _NOT_A_TO_Z = str.maketrans({chr(c): " " for c in range(128) if not "a" <= chr(c) <= "z"})
 _THREE_LETTER = {"eng": "en", "spa": "es", "fra": "fr", "fre": "fr", "por": "pt"}
 UNDETERMINED = "und"

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 import pycountry
 
-from converter.extract.dates import trie_pattern
+from converter.extract.dateforms import trie_pattern
 from converter.iris import slugify
 from converter.records import Organization, Person
 
