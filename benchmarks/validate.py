@@ -21,7 +21,9 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from functools import partial
@@ -75,11 +77,18 @@ def _update_times(
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print one row per dataset size."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
     parser.add_argument("--pyshacl-max", type=int, default=2_000)
     parser.add_argument("--pyshacl-full", action="store_true", help="run pyshacl on all items")
     parser.add_argument("--updates", type=int, default=200, help="update timings per size")
     parser.add_argument("--repeat", type=int, default=2, help="full validations per size")
+    parser.add_argument(
+        "--converted",
+        type=int,
+        nargs="*",
+        default=[100_000],
+        help="also convert synthetic listings of these sizes and validate the output",
+    )
     args = parser.parse_args(argv)
 
     syn = Synthetic()
@@ -117,7 +126,30 @@ def main(argv: list[str] | None = None) -> int:
         del merged, published
     print(header)
     print("\n".join(rows))
+    for size in args.converted:
+        print(_converted(ours, size))
     return 0
+
+
+def _converted(validator: Validator, size: int) -> str:
+    """Convert a synthetic listing of ``size`` items and validate the converter's output."""
+    from benchmarks.synthetic import write_listing
+
+    with tempfile.TemporaryDirectory(prefix="miglod-validate-") as work:
+        listing = write_listing(Path(work) / f"synthetic-{size}.txt", size)
+        output = Path(work) / "out.nt"
+        command = [sys.executable, "-m", "miglod.cli", "convert", str(listing), "-o", str(output)]
+        command += ["--generated-at", "2026-01-01T00:00:00Z"]
+        subprocess.run(command, check=True, cwd=Path(__file__).resolve().parents[1])
+        start = time.perf_counter()
+        result, _ = validator.validate_file(output)
+        seconds = time.perf_counter() - start
+    verdict = "conforms" if result.conforms else "DOES NOT CONFORM"
+    return (
+        f"converter output, {size} synthetic items: {verdict}"
+        f" ({len(result.violations)} violations, {len(result.warnings)} warnings),"
+        f" validated in {seconds:.1f} s"
+    )
 
 
 if __name__ == "__main__":
