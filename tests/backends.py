@@ -44,7 +44,12 @@ def endpoints(kind: str) -> Endpoints | None:
 
 def backend_params() -> list[object]:
     """Return the pytest parameters of every backend, remote ones skipped when unconfigured."""
-    params: list[object] = [pytest.param("embedded", id="embedded")]
+    return [pytest.param("embedded", id="embedded"), *remote_params()]
+
+
+def remote_params() -> list[object]:
+    """Return the pytest parameters of the remote backends, skipped when unconfigured."""
+    params: list[object] = []
     for kind in REMOTES:
         reason = f"set MIGLOD_TEST_{kind.upper()}_QUERY_URL (see .ci/engines.sh) to test {kind}"
         marks = [] if endpoints(kind) else [pytest.mark.skip(reason=reason)]

@@ -12,28 +12,13 @@ import pytest
 from miglod.query import QueryError, QueryRefusedError, QueryRequest
 from miglod.query.remote import RemoteQueryService
 from miglod.store.remote_load import load_remote
-from tests.backends import REMOTES, empty_remote, endpoints
+from tests.backends import empty_remote, endpoints, remote_params
 from tests.conftest import BASE, fixture_inputs
 
 COUNTRIES = f"SELECT ?c WHERE {{ ?c a <https://schema.org/Country> FILTER(STRSTARTS(STR(?c), '{BASE}')) }} ORDER BY ?c"
 
 
-def _remote_params() -> list[object]:
-    return [
-        pytest.param(
-            kind,
-            id=kind,
-            marks=[]
-            if endpoints(kind)
-            else [
-                pytest.mark.skip(reason=f"set MIGLOD_TEST_{kind.upper()}_QUERY_URL to test {kind}")
-            ],
-        )
-        for kind in REMOTES
-    ]
-
-
-@pytest.fixture(scope="module", params=_remote_params())
+@pytest.fixture(scope="module", params=remote_params())
 def service(request: pytest.FixtureRequest) -> Iterator[RemoteQueryService]:
     """Load the fixture data into a remote store and return a query service on it."""
     store = empty_remote(request.param)

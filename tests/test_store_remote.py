@@ -18,7 +18,7 @@ from miglod.store.remote import RemoteStore
 from miglod.store.remote_http import Endpoints
 from miglod.store.remote_log import meta_graph
 from miglod.store.terms import ox_triple, triples_digest
-from tests.backends import REMOTES, empty_remote, endpoints
+from tests.backends import empty_remote, remote_params
 from tests.conftest import BASE, ROOT, free_port
 
 GRAPH = BASE + "graph/news/remote-1"
@@ -26,22 +26,7 @@ ITEM = URIRef(BASE + "id/news/remote-1")
 PROV_ACTIVITY = URIRef("http://www.w3.org/ns/prov#Activity")
 
 
-def _params() -> list[object]:
-    return [
-        pytest.param(
-            kind,
-            id=kind,
-            marks=[]
-            if endpoints(kind)
-            else [
-                pytest.mark.skip(reason=f"set MIGLOD_TEST_{kind.upper()}_QUERY_URL to test {kind}")
-            ],
-        )
-        for kind in REMOTES
-    ]
-
-
-@pytest.fixture(params=_params())
+@pytest.fixture(params=remote_params())
 def remote(request: pytest.FixtureRequest) -> Iterator[RemoteStore]:
     """Return an empty remote store."""
     store = empty_remote(request.param)
