@@ -186,13 +186,19 @@ def convert_text(
     generated_at: dt.datetime,
     publisher: str = "iom",
     input_format: str | None = None,
+    enricher: Enricher | None = None,
 ) -> Graph:
     """Convert one input's text to a single rdflib graph (items plus references).
 
     Convenient for tests and small inputs; large inputs should stream through
-    :class:`Converter` instead.
+    :class:`Converter` instead. Pass an ``enricher`` built once to reuse its indexes.
     """
-    converter = Converter(base=base, publisher=publisher, generated_at=generated_at)
+    converter = Converter(
+        base=base,
+        publisher=publisher,
+        generated_at=generated_at,
+        enricher=enricher if enricher is not None else Enricher(),
+    )
     graph = Graph()
     for entry, found in converter.enriched(read_items(text, name, input_format=input_format)):
         if isinstance(entry, ConverterError):

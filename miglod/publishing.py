@@ -10,7 +10,6 @@ written only if it conforms, as one atomic replacement of its named graph.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
@@ -21,9 +20,7 @@ from rdflib import RDF, SDO, XSD, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from converter.enrich import Enricher
-from converter.errors import ConverterError
-from converter.pipeline import Converter
-from converter.readers import read_stream
+from converter.pipeline import convert_text
 from miglod.store import Change, Store
 from shapes.validation import ValidationResult, Validator
 
@@ -126,18 +123,15 @@ def convert_listing(
     body: bytes, enricher: Enricher, *, base: str, publisher: str, at: dt.datetime, name: str
 ) -> Graph:
     """Return the graph of news items in the plain-text listing shape (as ``miglod convert``)."""
-    converter = Converter(base=base, publisher=publisher, generated_at=at, enricher=enricher)
-    graph = Graph()
-    entries = read_stream(io.BytesIO(body), name, input_format="listing", skip_invalid=False)
-    for entry, found in converter.enriched(entries):
-        if isinstance(entry, ConverterError):
-            raise entry
-        assert found is not None
-        for triple in converter.convert_enriched(entry, found).triples:
-            graph.add(triple)
-    for _, triple in converter.reference_triples():
-        graph.add(triple)
-    return graph
+    return convert_text(
+        body,
+        name,
+        base=base,
+        generated_at=at,
+        publisher=publisher,
+        input_format="listing",
+        enricher=enricher,
+    )
 
 
 def split_items(graph: Graph, base: str, known: Collection[str] = ()) -> list[Item]:
