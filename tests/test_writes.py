@@ -182,3 +182,23 @@ def test_json_ld_with_our_context_is_accepted(wclient: FlaskClient) -> None:
 def test_oversized_bodies_get_413(wclient: FlaskClient) -> None:
     response = wclient.post("/news", data=b"#" * (3 * 1024 * 1024), headers={**TTL, **ALICE})
     assert response.status_code == 413
+
+
+def test_an_item_in_the_listing_shape_is_converted_and_stored(wclient: FlaskClient) -> None:
+    # Themes the fixture store's scheme holds (capacity building, protection).
+    listing = (
+        "16 September, 2021\n\n"
+        "IOM trains officials in Guatemala on the protection of migrants\n\n"
+        "Guatemala City – The International Organization for Migration (IOM) trained "
+        "40 officials of Guatemala's migration institute on the protection of migrants.\n"
+    ).encode()
+    status, headers, body = post(wclient, listing, **{"Content-Type": "text/plain"})
+    assert status == 201, body
+    location = headers["Location"]
+    assert "/id/news/2021-09-16-iom-trains-officials-in-guatemala" in location
+    doc = location.split("/id/", 1)[1]
+    page = wclient.get(f"/doc/{doc}.ttl")
+    graph = Graph().parse(data=page.data, format="turtle")
+    item = URIRef("https://w3id.org/miglod/id/" + doc)
+    assert (item, SDO.about, URIRef("https://w3id.org/miglod/id/country/GT")) in graph
+    assert (item, SDO.datePublished, None) in graph
