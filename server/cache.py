@@ -1,7 +1,9 @@
 """Keep rendered representations in a bounded least-recently-used cache.
 
 Keys start with the store's version, so a write makes every older entry
-unreachable (they age out) and nothing is ever served stale. The cache is
+unreachable (they age out) and nothing is ever served stale; whole responses
+(:class:`KeptResponse`) carry their version and what they were made from
+instead, and are checked before use (see :mod:`server.http`). The cache is
 bounded in bytes, which keeps a worker's memory independent of the dataset's
 size.
 """
@@ -14,6 +16,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import TypeVar
+
+from miglod.store.base import Position
 
 T = TypeVar("T")
 
@@ -75,6 +79,20 @@ class LruCache:
         if cost <= self.max_bytes:
             self.get_or_make(key, lambda: value, lambda _: cost)
 
+    def replace(self, key: Hashable, value: object, cost: int) -> None:
+        """Keep ``value`` under ``key`` in place of what is there (unless larger than the budget)."""
+        if cost > self.max_bytes:
+            return
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._size -= old[1]
+            self._items[key] = (value, cost)
+            self._size += cost
+            while self._size > self.max_bytes:
+                _, (_, dropped) = self._items.popitem(last=False)
+                self._size -= dropped
+
     def __len__(self) -> int:
         return len(self._items)
 
@@ -84,9 +102,18 @@ class LruCache:
         return self._size
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class KeptResponse:
-    """A whole 200 response as it was sent: status line, headers and body."""
+    """A whole 200 response as it was sent: headers and body, and the data it was made from.
+
+    ``version`` is the store's version it was made at; ``position`` (where the
+    store tracks one) and ``resources`` (the keys of what the description was
+    read from) let it outlive later changes that name none of those resources.
+    ``position`` moves forward as the response is found still right.
+    """
 
     headers: tuple[tuple[str, str], ...]
     body: bytes
+    version: str
+    position: Position | None = None
+    resources: frozenset[int] | None = None

@@ -1,8 +1,11 @@
 """Do what every request shares: see the store's latest data, send CORS and cache headers.
 
-Whole responses of the resource documents are kept per data version, so a
-repeated request costs a lookup: negotiation, description, serialisation and
-headers are all done once per change.
+Whole responses of the resource documents are kept, so a repeated request
+costs a lookup: negotiation, description, serialisation and headers are all
+done once per change of what the document shows. A write elsewhere in the
+data does not discard them: where the store notes which resources each change
+named, a kept document outlives changes that named none of those it was made
+from.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from urllib.parse import urlencode
 from flask import Blueprint, Flask, Request, Response, request
 from flask.blueprints import BlueprintSetupState
 
+from miglod.store import Store
+from miglod.store.base import Position
 from server.cache import KeptResponse
 from server.state import state
 
@@ -46,6 +51,8 @@ UNKEPT_HEADERS = (
 #: Largest body kept whole.
 MAX_KEPT = 256 * 1024
 _KEEP = "miglod.keep"
+#: Where a document's handler leaves the keys of the resources its description was read from.
+_RESOURCES = "miglod.resources"
 _DROPPED = frozenset({"date", "set-cookie", "server"})
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -54,13 +61,14 @@ WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 class KeptResponses:
     """Answer a repeated request for a document from the whole response kept for it.
 
-    WSGI middleware in front of the app: the first ``GET`` of a document in a
-    data version goes through the app, and its response (status, every header,
-    body) is kept under the request's address, host, ``Accept`` and
-    ``Accept-Language`` and the data version; identical requests until the data
-    changes are answered from it without routing, negotiating or building
-    headers. Answers are never stale: the store is refreshed first and a kept
-    response belongs to one version.
+    WSGI middleware in front of the app: the first ``GET`` of a document goes
+    through the app, and its response (every header, body) is kept under the
+    request's address, host, ``Accept`` and ``Accept-Language``, with the data
+    version it was made at and the resources its description was read from;
+    identical requests are answered from it without routing, negotiating or
+    building headers while it is still right (:func:`_still_right`). Answers
+    are never stale: the store is refreshed first, and a kept response is used
+    only at its own version or when no change since named what it was made from.
     """
 
     def __init__(self, app: Flask, wsgi: WsgiApp) -> None:
@@ -77,9 +85,9 @@ class KeptResponses:
             return self.wsgi(environ, start_response)
         st = self.app.extensions["miglod"]
         st.store.refresh()
+        version, position = st.store.version, st.store.position
         key = (
             "response",
-            st.store.version,
             environ.get("HTTP_HOST"),
             environ.get("SCRIPT_NAME", ""),
             path,
@@ -88,7 +96,7 @@ class KeptResponses:
             environ.get("HTTP_ACCEPT_LANGUAGE"),
         )
         kept = st.cache.get(key)
-        if isinstance(kept, KeptResponse):
+        if isinstance(kept, KeptResponse) and _still_right(kept, st.store, version, position):
             start_response("200 OK", list(kept.headers))
             return [kept.body] if method == "GET" else []
         if method != "GET":
@@ -109,8 +117,32 @@ class KeptResponses:
             if close is not None:
                 close()
         headers = tuple((k, v) for k, v in sent[-1][1] if k.lower() not in _DROPPED)
-        st.cache.put(key, KeptResponse(headers, body), 500 + len(body))
+        resources = environ.get(_RESOURCES)
+        kept = KeptResponse(headers, body, version, position, resources)
+        st.cache.replace(key, kept, 500 + len(body))
         return [body]
+
+
+def _still_right(kept: KeptResponse, store: Store, version: str, position: Position | None) -> bool:
+    """Return whether a kept response is still what the app would answer now.
+
+    It is when the data has not changed since it was made, or when every change
+    since named none of the resources its description was read from; it is then
+    marked as right at ``position``, so the next request checks only what follows.
+    """
+    if kept.version == version:
+        return True
+    if position is None or kept.position is None or kept.resources is None:
+        return False
+    if kept.position != position and not store.untouched(kept.position, position, kept.resources):
+        return False
+    kept.version, kept.position = version, position
+    return True
+
+
+def note_resources(resources: frozenset[int]) -> None:
+    """Tell the middleware what the current document was made from (see :class:`KeptResponses`)."""
+    request.environ[_RESOURCES] = resources
 
 
 @bp.record_once

@@ -21,7 +21,7 @@ from server import negotiation as neg
 from server import versions
 from server.cache import Rendered
 from server.errors import ProblemError
-from server.http import conditional
+from server.http import conditional, note_resources
 from server.represent import content_type, json_bytes, representation
 from server.state import state
 
@@ -118,6 +118,8 @@ def respond(
         response.vary.add("Accept")
     if fmt is neg.HTML and "lang" not in request.args:
         response.vary.add("Accept-Language")
+    if make is None:
+        note_resources(st.describe(iri).resources())
     etag = versions.tag(st, iri, rendered.etag)
     return conditional(response, request, etag, st.store.modified, int(st.settings["max_age"]))
 

@@ -16,9 +16,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal as TypingLiteral
 
-from rdflib.term import Node
+from rdflib.term import BNode, Node, URIRef
 
 Triple = tuple[Node, Node, Node]
+#: A store's lineage and the number of its last change (see :attr:`Store.position`).
+Position = tuple[str, int]
 
 #: How many resources linking to a described resource are included by default.
 INBOUND_LIMIT = 100
@@ -72,6 +74,27 @@ class Description:
 
     def __bool__(self) -> bool:
         return bool(self.triples)
+
+    def resources(self) -> frozenset[int]:
+        """Return the keys of what the description was read from.
+
+        A description is read by subject (the resource, its parts, what it links
+        to, what links to it: every IRI or blank node in its triples) and by
+        object (the links to the resource itself); a change whose triples have
+        none of those subjects and do not link to the resource cannot change it.
+        Keys as :func:`~miglod.store.terms.resource_key` and
+        :func:`~miglod.store.terms.object_key` make them.
+        """
+        from miglod.store.terms import object_key, resource_key
+
+        keys = {resource_key(self.iri), object_key(self.iri)}
+        for subject, _, obj in self.triples:
+            for term in (subject, obj):
+                if isinstance(term, URIRef):
+                    keys.add(resource_key(str(term)))
+                elif isinstance(term, BNode):
+                    keys.add(resource_key("_:" + str(term)))
+        return frozenset(keys)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +160,24 @@ class Store(ABC):
         aside until they are folded into what queries read.
         """
         return self.version
+
+    @property
+    def position(self) -> Position | None:
+        """Return where the data stands in its line of changes (``None``: not tracked).
+
+        Stores that note which resources each change named (see :meth:`untouched`)
+        answer the name of their lineage and the number of the last change.
+        """
+        return None
+
+    def untouched(self, since: Position, until: Position, resources: frozenset[int]) -> bool:
+        """Return whether no change after ``since`` up to ``until`` named any of ``resources``.
+
+        ``False`` whenever the store cannot tell (a new build, changes it no
+        longer remembers), so an answer kept from ``since`` is only reused
+        when it is certainly still right.
+        """
+        return False
 
     @property
     @abstractmethod

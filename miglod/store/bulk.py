@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import secrets
 import shutil
 from collections import defaultdict
 from collections.abc import Iterable
@@ -93,6 +94,7 @@ def _build_locked(root: Path, files: list[BulkInput], when: dt.datetime) -> list
         index.write(records)
         index.replace_links((), links)
         index.set_folded(last)  # the build supersedes every write journaled before it
+        index.set_lineage(secrets.token_hex(8))
         index.close()
         layout.publish(root, tmp, layout.new_name(dt.datetime.now(dt.UTC)))
     except BaseException:

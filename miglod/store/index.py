@@ -162,6 +162,21 @@ class GraphIndex:
         with self._lock:
             self._db.execute("INSERT OR REPLACE INTO meta VALUES ('folded', ?)", (str(seq),))
 
+    def lineage(self) -> str | None:
+        """Return the name of the build this generation descends from (``None``: unknown).
+
+        A build names a new lineage; folding the journal copies the index, and
+        with it the name, so two generations of one lineage differ exactly by
+        the journal entries between their folded positions.
+        """
+        rows = self._all("SELECT value FROM meta WHERE key = 'lineage'")
+        return str(rows[0][0]) if rows else None
+
+    def set_lineage(self, name: str) -> None:
+        """Record the name of the build this generation descends from."""
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('lineage', ?)", (name,))
+
     def inbound(self, target: str, limit: int) -> list[tuple[str, str]]:
         """Return up to ``limit`` resources linking to ``target``, newest first, with the property."""
         rows = self._all(

@@ -18,6 +18,7 @@ from miglod.store.base import Change
 from miglod.store.history import Journal
 from miglod.store.index import GraphIndex, GraphRecord
 from miglod.store.links import LinkCollector
+from miglod.store.terms import object_key, resource_key
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None
 GraphTerm = ox.NamedNode | ox.BlankNode | ox.DefaultGraph | None
@@ -40,23 +41,42 @@ class Overlay:
         #: The dated resources of each graph touched, with what each links to.
         self.dated: dict[str, tuple[tuple[str, str, frozenset[str]], ...]] = {}
         self._targets: dict[str, set[str]] = {}
+        #: For each entry applied with a base: the keys of the subjects and of the
+        #: objects (see :mod:`miglod.store.terms`) of its graph's triples before and after it.
+        self.touched: dict[int, frozenset[int]] = {}
 
-    def apply(self, entries: list[tuple[int, Change]], journal: Journal) -> None:
-        """Apply journal entries (in order) on top of what is held already."""
+    def apply(
+        self, entries: list[tuple[int, Change]], journal: Journal, base: ox.Store | None = None
+    ) -> None:
+        """Apply journal entries (in order) on top of what is held already.
+
+        With ``base`` (the generation below), what each entry touched is noted
+        in :attr:`touched`: the resources named in the graph before and after.
+        """
         records = dict(self.records)
         inbound = dict(self.inbound)
         dated = dict(self.dated)
         for seq, change in entries:
             name = ox.NamedNode(change.graph)
+            touched: set[int] = set()
             if change.graph in records:
+                if base is not None:
+                    _note(touched, self.rdf.quads_for_pattern(None, None, None, name))
                 self.rdf.remove_graph(name)
+            elif base is not None:
+                _note(touched, base.quads_for_pattern(None, None, None, name))
             links = LinkCollector()
             if not change.deleted and change.after is not None:
                 content = journal.version(change.after)
                 if content:
                     self.rdf.load(content, format=ox.RdfFormat.N_TRIPLES, to_graph=name)
-                    for quad in self.rdf.quads_for_pattern(None, None, None, name):
+                    after = self.rdf.quads_for_pattern(None, None, None, name)
+                    for quad in after:
                         links.add_triple(quad.triple, change.graph)
+                        if base is not None:
+                            _note_quad(touched, quad)
+            if base is not None:
+                self.touched[seq] = frozenset(touched)
             self._relink(inbound, change.graph, links)
             dated[change.graph] = _dated(links)
             digest = change.after or change.before or ""
@@ -104,6 +124,21 @@ class Overlay:
         """Return the triples the overlay holds for one graph it touched."""
         found = self.rdf.quads_for_pattern(None, None, None, ox.NamedNode(graph))
         return [q.triple for q in found]
+
+
+def _note_quad(touched: set[int], quad: ox.Quad) -> None:
+    subject, obj = quad.subject, quad.object
+    if isinstance(subject, ox.NamedNode | ox.BlankNode):
+        touched.add(resource_key(subject))
+    if isinstance(obj, ox.NamedNode):
+        touched.add(object_key(obj.value))
+    elif isinstance(obj, ox.BlankNode):
+        touched.add(object_key("_:" + obj.value))
+
+
+def _note(touched: set[int], quads: Iterator[ox.Quad]) -> None:
+    for quad in quads:
+        _note_quad(touched, quad)
 
 
 def _dated(links: LinkCollector) -> tuple[tuple[str, str, frozenset[str]], ...]:

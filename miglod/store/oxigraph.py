@@ -33,6 +33,7 @@ from miglod.store.base import (
     Description,
     GraphStatus,
     Listing,
+    Position,
     QueryError,
     QueryResult,
     QueryTimeoutError,
@@ -49,6 +50,8 @@ from miglod.store.overlay import Merged, MergedIndex, Overlay
 from miglod.store.terms import ox_triple, to_rdflib, triples_digest
 
 T = TypeVar("T")
+#: Journal entries whose touched resources a reader remembers (older ones count as unknown).
+TOUCHED_KEPT = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +63,7 @@ class Generation:
     index: GraphIndex
     modified: dt.datetime | None
     overlay: Overlay
+    lineage: str | None
 
     @classmethod
     def open(cls, path: Path, journal: Journal) -> Generation:
@@ -75,8 +79,8 @@ class Generation:
                 continue  # pruned between reading the link and opening it
             index = GraphIndex(directory / layout.INDEX_FILE)
             overlay = Overlay(index.folded())
-            overlay.apply(journal.entries(overlay.folded), journal)
-            return cls(name, rdf, index, index.last_modified(), overlay)
+            overlay.apply(journal.entries(overlay.folded), journal, rdf)
+            return cls(name, rdf, index, index.last_modified(), overlay, index.lineage())
         raise StoreError(f"cannot open the current generation of {path}")  # pragma: no cover
 
     def record(self, graph: str) -> GraphRecord | None:
@@ -93,6 +97,10 @@ class OxigraphStore(Store):
         self._swap = threading.Lock()
         self.journal = Journal(path)
         self._gen: Generation | None = Generation.open(path, self.journal)
+        #: What the changes this reader applied named, by entry (see :meth:`untouched`).
+        self._touched: dict[int, frozenset[int]] = {}
+        self._lineage: str | None = None
+        self._note_touched()
         #: Called inside a write's transaction, just before it commits (tests stop a
         #: writer there to show that a write killed midway leaves nothing behind).
         self.before_publish: Callable[[], None] | None = None
@@ -125,22 +133,62 @@ class OxigraphStore(Store):
         times = [t for t in (generation.modified, generation.overlay.modified) if t is not None]
         return max(times) if times else None
 
+    @property
+    def position(self) -> Position | None:
+        """Return the generation's lineage and the last journal entry reads include."""
+        generation = self.generation
+        if generation.lineage is None:
+            return None
+        return (generation.lineage, generation.overlay.seq)
+
+    def untouched(self, since: Position, until: Position, resources: frozenset[int]) -> bool:
+        """Return whether no journal entry after ``since`` up to ``until`` named ``resources``."""
+        if since[0] != until[0] or until[0] != self._lineage or since[1] > until[1]:
+            return False
+        touched = self._touched
+        for seq in range(since[1] + 1, until[1] + 1):
+            named = touched.get(seq)
+            if named is None or not named.isdisjoint(resources):
+                return False
+        return True
+
     def refresh(self) -> bool:
         """Catch up with new generations and journaled writes; return whether anything moved."""
         moved = False
         if layout.current_name(self.path) != self.generation.name:
             with self._swap:
                 if layout.current_name(self.path) != self.generation.name:
+                    # Note what the entries folded meanwhile touched before moving on.
+                    self._apply_new(self.generation)
                     self._gen = Generation.open(self.path, self.journal)
+                    self._note_touched()
                     moved = True
-        overlay = self.generation.overlay
-        if self.journal.last() > overlay.seq:
+        if self.journal.last() > self.generation.overlay.seq:
             with self._swap:
-                entries = self.journal.entries(overlay.seq)
-                if entries:
-                    overlay.apply(entries, self.journal)
-                    moved = True
+                moved = self._apply_new(self.generation) or moved
         return moved
+
+    def _apply_new(self, generation: Generation) -> bool:
+        """Apply the journal entries after those ``generation`` holds; return whether any."""
+        overlay = generation.overlay
+        entries = self.journal.entries(overlay.seq)
+        if not entries:
+            return False
+        overlay.apply(entries, self.journal, generation.rdf)
+        self._note_touched()
+        return True
+
+    def _note_touched(self) -> None:
+        """Move what the overlay's new entries touched into this reader's record."""
+        generation = self.generation
+        overlay = generation.overlay
+        if generation.lineage != self._lineage:
+            self._touched = {}
+        self._lineage = generation.lineage
+        self._touched.update(overlay.touched)
+        overlay.touched.clear()
+        while len(self._touched) > TOUCHED_KEPT:  # entries go in in order: drop the oldest
+            del self._touched[next(iter(self._touched))]
 
     def compact(self, *, wait: bool = True) -> bool:
         """Fold the journaled writes into a new generation; return whether one was made."""

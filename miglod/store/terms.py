@@ -39,6 +39,24 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Nod
     raise TypeError(f"cannot convert {term!r} to an rdflib term")
 
 
+def resource_key(term: ox.NamedNode | ox.BlankNode | str) -> int:
+    """Return the key of a resource as the subject of a triple (see :func:`object_key`).
+
+    Keys are hashes: two resources sharing one only make a cached answer look
+    touched when it was not, never the other way round.
+    """
+    if isinstance(term, str):
+        return hash(term)
+    if isinstance(term, ox.BlankNode):
+        return hash("_:" + term.value)
+    return hash(term.value)
+
+
+def object_key(iri: str) -> int:
+    """Return the key of a resource as the object of a triple (links to it)."""
+    return hash(("object", iri))
+
+
 def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     """Return the pyoxigraph term for an rdflib term."""
     if isinstance(term, URIRef):
