@@ -72,15 +72,21 @@ LIMIT 100""",
             "co-mentioned-with-iom",
             "Organisations mentioned together with IOM",
             "For every organisation named in the same news items as IOM (schema:mentions), "
-            "counts those items, most frequent first: who IOM works with, as the news tells it.",
+            "counts those items, most frequent first: who IOM works with, as the news tells it. "
+            "The items are counted first and the names looked up once per organisation.",
             prologue
-            + f"""SELECT ?organization (SAMPLE(?label) AS ?name) (COUNT(?item) AS ?items) WHERE {{
-  ?item schema:mentions <{base}id/organization/iom>, ?organization .
+            + f"""SELECT ?organization (SAMPLE(?label) AS ?name) ?items WHERE {{
+  {{
+    SELECT ?organization (COUNT(?item) AS ?items) WHERE {{
+      ?item schema:mentions <{base}id/organization/iom>, ?organization .
+      FILTER(?organization != <{base}id/organization/iom>)
+    }}
+    GROUP BY ?organization
+  }}
   ?organization a schema:Organization .
-  FILTER(?organization != <{base}id/organization/iom>)
   OPTIONAL {{ ?organization schema:name ?label FILTER(LANG(?label) = "en") }}
 }}
-GROUP BY ?organization
+GROUP BY ?organization ?items
 ORDER BY DESC(?items) ?organization""",
         ),
         Example(
