@@ -85,6 +85,25 @@ class CompiledShapes:
         converter.load(store, data)
         return self.run_store(store, converter, focus_nodes=focus_nodes)
 
+    def run_checks(
+        self, data: Iterable[tuple[Node, Node, Node]], checks: Iterable[Check]
+    ) -> list[RawResult]:
+        """Run only ``checks`` (checks of targeted shapes) on ``data``, copied into a fresh store."""
+        triples = list(data)
+        store, conv = ox.Store(), TermConverter()
+        conv.load(store, triples)
+        options: dict[str, Any] = {"default_graph": DATA_GRAPH}
+        flat = not any(p == RDFS.subClassOf for _s, p, _o in triples)
+        results: list[RawResult] = []
+        for check in checks:
+            key = (check.sparql, flat, False)
+            text = self._prepared.get(key)
+            if text is None:
+                text = check.sparql.replace(TYPE_PATH, FLAT_TYPE_PATH) if flat else check.sparql
+                self._prepared[key] = text
+            results.extend(_results(check, _rows(store, text, options), conv))
+        return results
+
     def run_store(
         self,
         store: ox.Store,

@@ -6,11 +6,13 @@ other items), the resources it links to, the resources those link to, and the cl
 hierarchy of every type involved. For shapes whose constraints look at most ``depth`` links
 away from a node (the shipped shapes look one link away), validating that context gives
 the item's nodes exactly the results a full validation of the merged data would.
+:func:`context_triples` gathers the same triples as a plain set, the cheap form the
+Python evaluator of updates (:mod:`shapes.local`) works on.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any, Protocol
 
 import pyoxigraph as ox
@@ -20,9 +22,17 @@ from rdflib.term import Node
 
 from shapes.oxterms import TermConverter
 
+Triple = tuple[Node, Node, Node]
+ToRdf = Callable[[Any], Node]
+
 
 class Published(Protocol):
-    """The published dataset, as far as validating one update needs it."""
+    """The published dataset, as far as validating one update needs it.
+
+    An implementation may also offer ``describe_triples(iris, to_rdf)``, returning the same
+    triples as any collection (no graph to build): ``to_rdf`` converts Oxigraph terms
+    to rdflib ones through a cache shared by all updates of a validator.
+    """
 
     def describe(self, iris: Collection[URIRef]) -> Graph:
         """Return every published triple whose subject is one of ``iris``."""
@@ -55,6 +65,19 @@ class GraphPublished:
                 out.add(triple)
         return out
 
+    def describe_triples(
+        self, iris: Collection[URIRef], _to_rdf: ToRdf | None = None
+    ) -> set[Triple]:
+        """Return the triples :meth:`describe` gives, without building a graph."""
+        if isinstance(self.graph, Dataset):
+            return {
+                (s, p, o)
+                for iri in iris
+                for s, p, o, g in self.graph.quads((iri, None, None, None))
+                if getattr(g, "identifier", g) != self.replacing
+            }
+        return {t for iri in iris for t in self.graph.triples((iri, None, None))}
+
 
 class StorePublished:
     """Answer for a pyoxigraph store (all graphs but ``replacing``)."""
@@ -80,10 +103,86 @@ class StorePublished:
                 out.add((subject, to_rdf(quad.predicate), to_rdf(quad.object)))
         return out
 
+    def describe_triples(
+        self, iris: Collection[URIRef], to_rdf: ToRdf | None = None
+    ) -> list[Triple]:
+        """Return the triples :meth:`describe` gives, converted by ``to_rdf`` (a cache)."""
+        convert = to_rdf or TermConverter().to_rdf
+        found: list[Triple] = []
+        lookup, replacing = self.store.quads_for_pattern, self.replacing
+        for iri in iris:
+            subject = URIRef(iri)
+            seen: set[tuple[Any, Any]] = set()
+            for quad in lookup(ox.NamedNode(iri), None, None, None):
+                key = (quad.predicate, quad.object)
+                if key in seen or (replacing is not None and quad.graph_name == replacing):
+                    continue
+                seen.add(key)
+                found.append((subject, convert(quad.predicate), convert(quad.object)))
+        return found
+
+
+class TermCache:
+    """Convert Oxigraph terms to rdflib once; share one across updates (it is bounded)."""
+
+    def __init__(self, size: int = 100_000) -> None:
+        self.size = size
+        self._known: dict[Any, Node] = {}
+        self._convert = TermConverter().to_rdf  # learns nothing: a pure conversion
+
+    def __call__(self, term: Any) -> Node:
+        """Return the rdflib term for an Oxigraph term."""
+        found = self._known.get(term)
+        if found is None:
+            if len(self._known) >= self.size:
+                self._known.clear()
+            found = self._known[term] = self._convert(term)
+        return found
+
 
 def item_nodes(item: Graph) -> set[Node]:
     """Return the nodes an item graph describes: its subjects."""
     return set(item.subjects())
+
+
+def context_triples(
+    item: Graph, published: Published, *, depth: int = 2, to_rdf: ToRdf | None = None
+) -> set[Triple]:
+    """Return the triples of :func:`context_for`, without building a graph.
+
+    ``to_rdf`` converts the Oxigraph terms of a :class:`StorePublished` (pass a
+    :class:`TermCache` to convert each term once across many updates).
+    """
+    describe = _describer(published, to_rdf)
+    context: set[Triple] = set(item)
+    seen: set[Node] = set()
+    frontier = _iris(t[0] for t in context) | _iris(t[2] for t in context)
+    for _ in range(depth):
+        frontier -= seen
+        if not frontier:
+            break
+        seen |= frontier
+        found = describe(frontier)
+        context.update(found)
+        frontier = _iris(t[2] for t in found)
+    seen = set()
+    frontier = _iris(o for _s, p, o in context if p == RDF.type or p == RDFS.subClassOf)
+    while frontier:
+        seen |= frontier
+        chains = [t for t in describe(frontier) if t[1] == RDFS.subClassOf]
+        context.update(chains)
+        frontier = _iris(t[2] for t in chains) - seen
+    return context
+
+
+def _describer(
+    published: Published, to_rdf: ToRdf | None
+) -> Callable[[Collection[URIRef]], Collection[Triple]]:
+    """Return how to ask ``published`` about IRIs: its ``describe_triples`` if it has one."""
+    triples = getattr(published, "describe_triples", None)
+    if callable(triples):
+        return lambda iris: triples(iris, to_rdf)
+    return lambda iris: list(published.describe(iris))
 
 
 def context_for(item: Graph, published: Published, *, depth: int = 2) -> Graph:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from functools import cache
 
 import pyoxigraph as ox
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib import PROV, RDF, XSD, Dataset, Graph, Literal, URIRef
@@ -14,6 +15,7 @@ from rdflib.namespace import SDO
 from shapes import GraphPublished, Published, StorePublished, Validator, load_shapes
 from shapes.findings import Finding
 from shapes.oxterms import TermConverter
+from shapes.published import TermCache, context_for, context_triples
 from shapes.synthetic import Synthetic
 
 BASE = "https://w3id.org/miglod/"
@@ -45,8 +47,11 @@ def _store() -> ox.Store:
 
 
 @cache
-def _validator(engine: str) -> Validator:
-    return Validator(load_shapes(BASE), engine=engine)
+def _validator(engine: str, local: bool = True) -> Validator:
+    validator = Validator(load_shapes(BASE), engine=engine)
+    if not local:
+        validator.local = None  # every check a SPARQL query on the context
+    return validator
 
 
 def _article(g: Graph) -> URIRef:
@@ -102,11 +107,11 @@ MUTATIONS: dict[str, Callable[[Graph], None]] = {
 }
 
 
-def _check(n: int, mutation: str, engine: str, *, store: bool = False) -> None:
+def _check(n: int, mutation: str, engine: str, *, store: bool = False, local: bool = True) -> None:
     ds = _dataset()
     item = SYN.item(n)
     MUTATIONS[mutation](item)
-    validator = _validator(engine)
+    validator = _validator(engine, local)
     published: Published = (
         StorePublished(_store(), replacing=_graph_name(n))
         if store
@@ -140,6 +145,12 @@ def test_update_against_a_store_matches_full_validation(n: int, mutation: str) -
     _check(n, mutation, "compiled", store=True)
 
 
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(n=st.integers(0, PUBLISHED + 19), mutation=st.sampled_from(sorted(MUTATIONS)))
+def test_update_by_sparql_queries_matches_full_validation(n: int, mutation: str) -> None:
+    _check(n, mutation, "compiled", store=True, local=False)
+
+
 def test_the_store_holds_the_published_dataset() -> None:
     merged = Graph()
     for s, p, o, _g in _dataset().quads((None, None, None, None)):
@@ -163,3 +174,32 @@ def test_a_broken_update_is_caught() -> None:
     result = _validator("compiled").validate_update(item, GraphPublished(_dataset()))
     assert not result.conforms
     assert [str(f.shape).rsplit("/", 1)[-1] for f in result.violations] == ["NewsArticle-about"]
+
+
+class _DescribeOnly:
+    """A published dataset that answers only the protocol's one required question."""
+
+    def __init__(self, inner: Published) -> None:
+        self.inner = inner
+
+    def describe(self, iris: Collection[URIRef]) -> Graph:
+        return self.inner.describe(iris)
+
+
+def _published(kind: str, n: int) -> Published:
+    if kind == "graph":
+        return GraphPublished(_dataset(), replacing=_graph_name(n))
+    store = StorePublished(_store(), replacing=_graph_name(n))
+    return store if kind == "store" else _DescribeOnly(store)
+
+
+@pytest.mark.parametrize("kind", ["graph", "store", "describe only"])
+def test_the_context_triples_are_those_of_the_context_graph(kind: str) -> None:
+    cache = TermCache(size=50)  # small enough to be emptied on the way
+    for n in (3, 17, PUBLISHED + 2):
+        item = SYN.item(n)
+        MUTATIONS["unknown mention"](item)
+        published = _published(kind, n)
+        found = context_triples(item, published, to_rdf=cache)
+        assert found == set(context_for(item, published))
+        assert len(found) > len(item)
