@@ -7,14 +7,17 @@ data makes new items validate), serves it with gunicorn (two workers), then:
 - runs ``--writers`` concurrent writers over HTTP for ``--seconds`` (new items
   with POST, then replacements with PUT), reading the same item meanwhile,
 
-and prints writes/s and read p50/p99 side by side with their ratios. A column
-is one target: the embedded store now; a remote store can be added as another
-target (see :func:`targets`).
+and prints writes/s and read p50/p99 side by side with their ratios. Reads are
+timed in a process of their own, so the writer threads' interpreter lock does
+not add to their latency. A column is one target: the embedded store, once per
+``--write-workers`` value given (the server's default otherwise); a remote
+store can be added as another target (see :func:`targets`).
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import signal
 import statistics
@@ -24,8 +27,9 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from multiprocessing.synchronize import Event
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -99,21 +103,46 @@ def read_path(store: Path) -> str:
     return "/doc/" + newest[len(BASE) + len("id/") :] + ".ttl"
 
 
-def reads(url: str, stop: threading.Event, seconds: float) -> tuple[float, float]:
-    """Read one item's Turtle in a loop; return p50 and p99 in milliseconds."""
+def reads(url: str, stop: Event | threading.Event, seconds: float) -> tuple[float, float]:
+    """Read ``url`` (one item's Turtle) in a loop; return p50 and p99 in milliseconds."""
     times = []
     end = time.monotonic() + seconds
-    path = url + READ_PATH[0]
     while time.monotonic() < end and not stop.is_set():
         started = time.perf_counter()
-        request(path)
+        request(url)
         times.append((time.perf_counter() - started) * 1000)
     times.sort()
     return statistics.median(times), times[max(int(len(times) * 0.99) - 1, 0)]
 
 
+def _read_into(
+    url: str, stop: Event, seconds: float, out: multiprocessing.Queue[tuple[float, float]]
+) -> None:
+    out.put(reads(url, stop, seconds))
+
+
+def reads_apart(
+    url: str, seconds: float, during: Callable[[], None] | None = None
+) -> tuple[float, float]:
+    """Run :func:`reads` in a process of its own, while ``during`` runs here (if given)."""
+    context = multiprocessing.get_context("spawn")
+    stop = context.Event()
+    out: multiprocessing.Queue[tuple[float, float]] = context.Queue()
+    reader = context.Process(
+        target=_read_into, args=(url, stop, seconds + 60 if during else seconds, out)
+    )
+    reader.start()
+    if during is not None:
+        during()
+        stop.set()
+    found = out.get()
+    reader.join()
+    return found
+
+
 def writes(url: str, writers: int, seconds: float, figures: Figures) -> None:
     """Run concurrent writers for ``seconds``: POST new items, then PUT replacements."""
+    run = f"{os.getpid()}-{time.time_ns() // 1_000_000 % 1_000_000_000}"  # fresh per target
     done = [0] * writers
     errors = [0] * writers
     end = time.monotonic() + seconds
@@ -121,7 +150,7 @@ def writes(url: str, writers: int, seconds: float, figures: Figures) -> None:
     def writer(n: int) -> None:
         count = 0
         while time.monotonic() < end:
-            new_id = f"2021-09-14-bench-{os.getpid()}-{n}-{count // 2}"
+            new_id = f"2021-09-14-bench-{run}-{n}-{count // 2}"
             if count % 2 == 0:
                 status = request(f"{url}/news", "POST", item(new_id, f"Nueva {count}"))
             else:
@@ -149,31 +178,45 @@ class Server:
     process: subprocess.Popen[bytes]
 
 
-def serve_embedded(store: Path, log: Path, fold_delay: float) -> Iterator[Server]:
+def serve_embedded(
+    store: Path,
+    log: Path,
+    fold_delay: float,
+    write_workers: int | None = None,
+    write_nice: int | None = None,
+) -> Iterator[Server]:
     """Run ``miglod serve``'s gunicorn (two workers) on the embedded store."""
     port = free_port()
-    settings = {
+    settings: dict[str, object] = {
         "store": str(store),
         "port": port,
         "workers": 2,
         "write_tokens": f"bench={TOKEN}",
         "fold_delay": fold_delay,
     }
+    if write_workers is not None:
+        settings["write_workers"] = write_workers
+    if write_nice is not None:
+        settings["write_nice"] = write_nice
     code = f"from server import serve; serve({settings!r})"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     with open(log, "wb") as out:
-        process = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=out, stderr=out)
+        # A session of its own, as a deployed server has: with the kernel's autogroups, the
+        # server's processes then share the CPU among themselves, not with this client's.
+        process = subprocess.Popen(
+            [sys.executable, "-c", code], env=env, stdout=out, stderr=out, start_new_session=True
+        )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/", timeout=2):
-                break
-        except (urllib.error.URLError, ConnectionError):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(log.read_text()) from None
-            time.sleep(0.2)
     try:
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/", timeout=10):
+                    break
+            except OSError:  # refused, reset or timed out while the server starts
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit(log.read_text()) from None
+                time.sleep(0.2)
         yield Server(url, process)
     finally:
         process.send_signal(signal.SIGTERM)
@@ -183,16 +226,10 @@ def serve_embedded(store: Path, log: Path, fold_delay: float) -> Iterator[Server
 def measure(server: Server, writers: int, seconds: float) -> Figures:
     """Measure one target: idle reads, then reads while writers run."""
     figures = Figures()
-    reads(server.url, threading.Event(), 3)  # warm the caches
-    figures.idle = reads(server.url, threading.Event(), seconds)
-    stop = threading.Event()
-    busy: list[tuple[float, float]] = []
-    reader = threading.Thread(target=lambda: busy.append(reads(server.url, stop, seconds + 60)))
-    reader.start()
-    writes(server.url, writers, seconds, figures)
-    stop.set()
-    reader.join()
-    figures.busy = busy[0]
+    url = server.url + READ_PATH[0]
+    reads(url, threading.Event(), 3)  # warm the caches
+    figures.idle = reads_apart(url, seconds)
+    figures.busy = reads_apart(url, seconds, lambda: writes(server.url, writers, seconds, figures))
     return figures
 
 
@@ -200,7 +237,13 @@ def targets(args: argparse.Namespace) -> Iterator[tuple[str, Iterator[Server]]]:
     """Yield each target to measure: the embedded store (a remote store can be added here)."""
     store = build(args.dir, args.items)
     READ_PATH[0] = read_path(store)
-    yield "embedded", serve_embedded(store, args.dir / "writes-server.log", args.fold_delay)
+    log = args.dir / "writes-server.log"
+    if not args.write_workers:
+        yield "embedded", serve_embedded(store, log, args.fold_delay)
+    for count in args.write_workers:
+        for nice in args.write_nice or [None]:
+            name = f"ww={count}" + (f",n={nice}" if nice is not None else "")
+            yield name, serve_embedded(store, log, args.fold_delay, count, nice)
 
 
 def main() -> None:
@@ -211,6 +254,18 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, default=Path("/tmp/miglod-bench"))
     parser.add_argument(
         "--fold-delay", type=float, default=2.0, help="the server's fold_delay setting"
+    )
+    parser.add_argument(
+        "--write-workers",
+        type=lambda text: [int(n) for n in text.split(",")],
+        default=[],
+        help="the server's write_workers setting, or several (0,1) to compare side by side",
+    )
+    parser.add_argument(
+        "--write-nice",
+        type=lambda text: [int(n) for n in text.split(",")],
+        default=[],
+        help="with --write-workers: the write_nice setting, or several (0,10)",
     )
     args = parser.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)

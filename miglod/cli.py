@@ -36,6 +36,8 @@ SERVE_SETTINGS = (
     "host",
     "port",
     "workers",
+    "write_workers",
+    "write_nice",
     "base_iri",
     "query_timeout",
     "result_limit",

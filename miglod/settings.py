@@ -62,6 +62,20 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("host", "127.0.0.1", "Address `serve` listens on."),
     Setting("port", 8080, "Port `serve` listens on.", int),
     Setting("workers", 2, "Number of web worker processes `serve` starts.", int),
+    Setting(
+        "write_workers",
+        1,
+        "Number of write processes `serve` starts: web workers forward writes to them, and they"
+        " run at a lower CPU priority (`write_nice`) so reads come first (0: web workers write).",
+        int,
+    ),
+    Setting(
+        "write_nice",
+        10,
+        "How much the write processes lower their CPU priority (`nice`, 0 to 19): the higher,"
+        " the more reads come first and writes wait when the cores are busy.",
+        int,
+    ),
     Setting("query_timeout", 10.0, "Seconds after which a SPARQL query is stopped.", float),
     Setting("result_limit", 10000, "Maximum rows of a SPARQL result.", int),
     Setting("page_size", 50, "Items per page of the /news collection.", int),

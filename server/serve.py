@@ -4,7 +4,9 @@ The server's one query helper (:class:`miglod.query.helper.QueryHelper`: the
 zygote holding the data in memory) is started here, before gunicorn forks its
 workers, and stopped when gunicorn stops; every worker reaches it over a Unix
 socket in a private runtime directory, so a worker's memory does not grow
-with the data.
+with the data. So is the write service (:class:`server.write_service.WriteService`:
+``write_workers`` lower-priority processes that run the writes the web workers
+forward to them), so a write's CPU time does not delay the reads of a worker.
 """
 
 from __future__ import annotations
@@ -13,13 +15,18 @@ import os
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from miglod.settings import resolve
+from miglod.settings import SettingsError, resolve
 from miglod.store import StoreNotFoundError, layout
+
+if TYPE_CHECKING:
+    from server.write_service import WriteService
 
 #: Threads per web worker: one waiting on a slow query leaves the others serving.
 THREADS = 4
+#: Seconds ``serve`` waits for the write service to listen before it serves anyway.
+READY_TIMEOUT = 120.0
 
 
 def close_worker(server: object, worker: object) -> None:
@@ -82,6 +89,7 @@ def serve(settings: Mapping[str, Any], *, gunicorn: Mapping[str, Any] | None = N
     from miglod.query.helper import QueryHelper
     from server.app import create_app
     from server.sparql import query_warm, use_query_helper
+    from server.write_client import use_write_service
 
     values = resolve(settings)
     # With a remote SPARQL store configured, queries go there: no helper is needed.
@@ -91,8 +99,15 @@ def serve(settings: Mapping[str, Any], *, gunicorn: Mapping[str, Any] | None = N
     if not remote and not layout.is_store(Path(values["store"])):
         raise StoreNotFoundError(f"no store at {values['store']}: build one first (`miglod build`)")
     options = {**gunicorn_options(values), **(gunicorn or {})}
-    helper = None if remote else QueryHelper(values["store"], warm=query_warm(values))
+    writers = write_processes(values)
     owner = os.getpid()
+    helper = None if remote else QueryHelper(values["store"], warm=query_warm(values))
+    try:
+        writer = _write_service(values, writers)
+    except BaseException:
+        if helper is not None:
+            helper.close()
+        raise
 
     class Application(BaseApplication):
         def load_config(self) -> None:
@@ -103,10 +118,43 @@ def serve(settings: Mapping[str, Any], *, gunicorn: Mapping[str, Any] | None = N
             app = create_app(values)
             if helper is not None:
                 use_query_helper(app, helper.paths)
+            if writer is not None:
+                use_write_service(app, writer.paths, writer.count)
             return app
 
     try:
         Application().run()
     finally:
-        if helper is not None and os.getpid() == owner:  # never in a worker leaving here
-            helper.close()
+        if os.getpid() == owner:  # never in a worker leaving here
+            if writer is not None:
+                writer.close()
+            if helper is not None:
+                helper.close()
+
+
+def write_processes(values: Mapping[str, Any]) -> int:
+    """Return how many write processes ``serve`` starts for the resolved settings ``values``.
+
+    None when no write tokens are set: the web workers then refuse writes themselves.
+    """
+    count, nice = int(values["write_workers"]), int(values["write_nice"])
+    if count < 0:
+        raise SettingsError(f"write_workers: {count} is not a number of processes")
+    if not 0 <= nice <= 19:
+        raise SettingsError(f"write_nice: {nice} is not between 0 and 19")
+    return count if str(values["write_tokens"]).strip() else 0
+
+
+def _write_service(values: Mapping[str, Any], count: int) -> WriteService | None:
+    """Start ``count`` write processes and wait (a while) until they listen; ``None``: none."""
+    from server.write_service import WriteService
+
+    if count == 0:
+        return None
+    service = WriteService(values, count)
+    if not service.wait_ready(READY_TIMEOUT):
+        print(
+            "miglod serve: the write service is not listening yet; writes get 503 until it is",
+            file=sys.stderr,
+        )
+    return service

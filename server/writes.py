@@ -6,6 +6,10 @@ item is validated against the published data and stored only if it conforms
 takes the entity tag of any representation of the item (see
 :mod:`server.versions`) and is checked in the same atomic step as the write;
 ``If-None-Match: *`` makes a ``POST`` refuse to overwrite.
+
+Under ``miglod serve`` the web workers forward writes to the server's write
+service (:mod:`server.write_client`), whose processes run these same views;
+an app without one (tests, say) writes itself.
 """
 
 from __future__ import annotations
@@ -31,11 +35,14 @@ from server.auth import Tokens, bearer
 from server.errors import ProblemError
 from server.represent import json_bytes
 from server.state import State, state
+from server.write_client import forward, write_target
 from shapes.loading import load_shapes
 from shapes.report import format_result
 from shapes.validation import Validator
 
 bp = Blueprint("writes", __name__)
+
+WRITE_METHODS = frozenset({"POST", "PUT", "DELETE"})
 
 #: Largest request body accepted, in bytes.
 MAX_BODY = 2 * 1024 * 1024
@@ -68,6 +75,26 @@ def _setup(setup: BlueprintSetupState) -> None:
     app.extensions[KEY] = Writes(
         Tokens.parse(str(app.extensions["miglod"].settings["write_tokens"]))
     )
+
+
+def prepare(app: Flask) -> None:
+    """Build the validator now rather than on the first write."""
+    writes = _writes(app)
+    base = str(app.extensions["miglod"].base)
+    with writes.lock:
+        if writes.validator is None:
+            writes.validator = Validator(load_shapes(base), base=base)
+
+
+@bp.before_request
+def _forward() -> Response | None:
+    """Have the server's write service do the write, when the app has one."""
+    target = write_target(current_app)
+    if target is None or request.method not in WRITE_METHODS:
+        return None
+    _agent()  # refuse at once what the write service would refuse (it checks again)
+    request.max_content_length = MAX_BODY
+    return forward(target, request.environ, request.get_data(cache=False))
 
 
 def _writes(app: Flask) -> Writes:
@@ -291,11 +318,12 @@ def _fold_soon(app: Flask) -> None:
     """Fold the journaled writes into a new generation shortly, in the background.
 
     One folding thread per worker at a time; it retries while another process
-    folds, until nothing this worker sees is left unfolded.
+    folds, until nothing this worker sees is left unfolded. A web worker that
+    forwards its writes never folds: the write service does.
     """
     writes = _writes(app)
     writer = writes.writer
-    if writer is None or not hasattr(writer, "compact"):
+    if writer is None or not hasattr(writer, "compact") or write_target(app) is not None:
         return
     with writes.lock:
         if writes.folder is not None and writes.folder.is_alive():
