@@ -11,6 +11,7 @@ forward to them), so a write's CPU time does not delay the reads of a worker.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Callable, Mapping
@@ -53,6 +54,19 @@ def close_worker(server: object, worker: object) -> None:
     os._exit(0)
 
 
+def settle_worker(worker: object) -> None:
+    """Put what a worker built at start-up out of the garbage collector's sight.
+
+    The app, its shapes, vocabulary and templates are some hundred thousand
+    objects that live as long as the worker; a full collection walked them all
+    in the middle of some request (350 ms measured on a busy machine). Frozen,
+    collections see only what requests make: in-process, the p99 of a kept
+    document went from 17 ms to 0.4 ms.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 def gunicorn_options(values: Mapping[str, Any]) -> dict[str, Any]:
     """Return the gunicorn settings ``serve`` uses for the resolved settings ``values``.
 
@@ -72,6 +86,7 @@ def gunicorn_options(values: Mapping[str, Any]) -> dict[str, Any]:
         "accesslog": "-",
         "loglevel": "debug" if values["debug"] else "info",
         "proc_name": "miglod",
+        "post_worker_init": settle_worker,
         "worker_exit": close_worker,
     }
 

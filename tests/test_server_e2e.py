@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import urllib.error
 import urllib.request
 
@@ -11,7 +14,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import SDO
 
-from tests.conftest import BASE, COURSE_ID, jsonld_graph
+from tests.conftest import BASE, COURSE_ID, ROOT, jsonld_graph
 
 pytestmark = pytest.mark.e2e
 
@@ -66,3 +69,24 @@ def test_html_and_errors_over_http(live_server: str) -> None:
     status, body = status_of(live_server + "/doc/country/XX.jsonld")
     assert status == 404
     assert json.loads(body)["error"] == "not_found"
+
+
+def test_workers_freeze_their_start_up_heap() -> None:
+    """gunicorn runs ``settle_worker`` in each worker once the app is loaded: it freezes the heap."""
+    code = (
+        "import gc; from server.serve import gunicorn_options, settle_worker\n"
+        "from miglod.settings import resolve\n"
+        "hook = gunicorn_options(resolve({}))['post_worker_init']\n"
+        "assert hook is settle_worker and gc.get_freeze_count() == 0\n"
+        "junk = [[n] for n in range(1000)]\n"
+        "hook(None)\n"
+        "print(gc.get_freeze_count())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert int(done.stdout) > 1000
