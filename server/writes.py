@@ -44,6 +44,8 @@ bp = Blueprint("writes", __name__)
 
 WRITE_METHODS = frozenset({"POST", "PUT", "DELETE"})
 
+#: While writes keep coming, a fold is followed by this many times its duration without one.
+FOLD_SPACING = 20.0
 #: Largest request body accepted, in bytes.
 MAX_BODY = 2 * 1024 * 1024
 KEY = "miglod.writes"
@@ -334,17 +336,30 @@ def _fold_soon(app: Flask) -> None:
 
 
 def _fold(app: Flask, writer: Any, delay: float) -> None:
-    """Fold the journal after ``delay`` seconds; writes in the meantime are folded together."""
-    for _ in range(30):
-        time.sleep(delay)
+    """Fold the journal ``delay`` seconds after a write, and again while writes keep coming.
+
+    A fold copies the store's index and makes every reader reopen the data, so
+    while writes keep coming each fold is followed by a rest of at least
+    :data:`FOLD_SPACING` times its own duration: folding then takes at most a
+    twentieth of the time, whatever the size of the data (at 100,000 items, one
+    fold about every 20 s), and writes in between are served from the journal.
+    """
+    rest, misses = delay, 0
+    while misses < 30:
+        time.sleep(rest)
         try:
             writer.refresh()
             if writer.pending() == 0:
                 return
-            writer.compact(wait=False)
+            started = time.monotonic()
+            made = writer.compact(wait=False)
         except Exception:
             app.logger.exception("folding the journal into a new generation failed")
             return
+        if made:
+            rest, misses = max(delay, FOLD_SPACING * (time.monotonic() - started)), 0
+        else:  # another process is folding: look again soon
+            rest, misses = delay, misses + 1
 
 
 def _doc(st: State, item: pub.Item) -> str:

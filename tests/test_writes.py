@@ -202,3 +202,30 @@ def test_an_item_in_the_listing_shape_is_converted_and_stored(wclient: FlaskClie
     item = URIRef("https://w3id.org/miglod/id/" + doc)
     assert (item, SDO.about, URIRef("https://w3id.org/miglod/id/country/GT")) in graph
     assert (item, SDO.datePublished, None) in graph
+
+
+def test_folds_are_spaced_by_twenty_times_their_duration(monkeypatch: pytest.MonkeyPatch) -> None:
+    """While writes keep coming, the rest after a fold is 20 times what the fold took."""
+    from server import writes as w
+
+    clock = [0.0]
+    rests: list[float] = []
+
+    class Writer:
+        folds = 0
+
+        def refresh(self) -> None:
+            pass
+
+        def pending(self) -> int:
+            return 0 if self.folds == 3 else 5  # writes keep coming until the third fold
+
+        def compact(self, wait: bool = False) -> bool:
+            self.folds += 1
+            clock[0] += 0.5 * self.folds  # folds take 0.5 s, 1 s, 1.5 s
+            return True
+
+    monkeypatch.setattr(w.time, "sleep", rests.append)
+    monkeypatch.setattr(w.time, "monotonic", lambda: clock[0])
+    w._fold(Flask("t"), Writer(), 2.0)
+    assert rests == [2.0, 10.0, 20.0, 30.0]
