@@ -10,8 +10,9 @@ data makes new items validate), serves it with gunicorn (two workers), then:
 and prints writes/s and read p50/p99 side by side with their ratios. Reads are
 timed in a process of their own, so the writer threads' interpreter lock does
 not add to their latency. A column is one target: the embedded store, once per
-``--write-workers`` value given (the server's default otherwise); a remote
-store can be added as another target (see :func:`targets`).
+``--write-workers`` value given (the server's default otherwise), and with
+``--virtuoso`` the same items in a throwaway Virtuoso served as a remote store
+(``benchmarks/writes_virtuoso.py``).
 """
 
 from __future__ import annotations
@@ -109,8 +110,10 @@ def reads(url: str, stop: Event | threading.Event, seconds: float) -> tuple[floa
     end = time.monotonic() + seconds
     while time.monotonic() < end and not stop.is_set():
         started = time.perf_counter()
-        request(url)
+        status = request(url)
         times.append((time.perf_counter() - started) * 1000)
+        if status != 200:
+            raise SystemExit(f"reading {url} answered {status}, not 200")
     times.sort()
     return statistics.median(times), times[max(int(len(times) * 0.99) - 1, 0)]
 
@@ -186,18 +189,26 @@ def serve_embedded(
     write_nice: int | None = None,
 ) -> Iterator[Server]:
     """Run ``miglod serve``'s gunicorn (two workers) on the embedded store."""
-    port = free_port()
-    settings: dict[str, object] = {
-        "store": str(store),
-        "port": port,
-        "workers": 2,
-        "write_tokens": f"bench={TOKEN}",
-        "fold_delay": fold_delay,
-    }
+    settings: dict[str, object] = {"store": str(store), "fold_delay": fold_delay}
     if write_workers is not None:
         settings["write_workers"] = write_workers
     if write_nice is not None:
         settings["write_nice"] = write_nice
+    yield from serve_with(settings, log)
+
+
+def serve_virtuoso(directory: Path, items: int, log: Path) -> Iterator[Server]:
+    """Run ``miglod serve`` on a throwaway Virtuoso holding the same items."""
+    from benchmarks import writes_virtuoso
+
+    with writes_virtuoso.loaded(directory, directory / f"news-{items}.nq", FIXTURES) as remote:
+        yield from serve_with(remote, log)
+
+
+def serve_with(store_settings: dict[str, object], log: Path) -> Iterator[Server]:
+    """Run ``miglod serve``'s gunicorn (two workers) with ``store_settings``."""
+    port = free_port()
+    settings = {**store_settings, "port": port, "workers": 2, "write_tokens": f"bench={TOKEN}"}
     code = f"from server import serve; serve({settings!r})"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     with open(log, "wb") as out:
@@ -234,7 +245,7 @@ def measure(server: Server, writers: int, seconds: float) -> Figures:
 
 
 def targets(args: argparse.Namespace) -> Iterator[tuple[str, Iterator[Server]]]:
-    """Yield each target to measure: the embedded store (a remote store can be added here)."""
+    """Yield each target to measure: the embedded store, and Virtuoso with ``--virtuoso``."""
     store = build(args.dir, args.items)
     READ_PATH[0] = read_path(store)
     log = args.dir / "writes-server.log"
@@ -244,6 +255,8 @@ def targets(args: argparse.Namespace) -> Iterator[tuple[str, Iterator[Server]]]:
         for nice in args.write_nice or [None]:
             name = f"ww={count}" + (f",n={nice}" if nice is not None else "")
             yield name, serve_embedded(store, log, args.fold_delay, count, nice)
+    if args.virtuoso:
+        yield "virtuoso", serve_virtuoso(args.dir, args.items, args.dir / "writes-virtuoso.log")
 
 
 def main() -> None:
@@ -267,7 +280,17 @@ def main() -> None:
         default=[],
         help="with --write-workers: the write_nice setting, or several (0,10)",
     )
+    parser.add_argument(
+        "--virtuoso",
+        action="store_true",
+        help="also measure a throwaway Virtuoso (Debian's virtuoso-opensource) as the store",
+    )
     args = parser.parse_args()
+    if args.virtuoso:
+        from benchmarks import writes_virtuoso
+
+        if not writes_virtuoso.available():
+            raise SystemExit("--virtuoso: install virtuoso-opensource (apt-get) first")
     args.dir.mkdir(parents=True, exist_ok=True)
     results = {}
     for name, servers in targets(args):
