@@ -174,7 +174,7 @@ class _Work:
         for mention in self.mentions:
             if mention.place is not None:
                 self.places.setdefault(mention.place.slug, mention.place)
-        self.found.countries = list(dict.fromkeys(m.code for m in self.mentions))
+        self.found.countries = list(dict.fromkeys([m.code for m in self.mentions]))
         self.found.places = list(self.places.values())
 
 

@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import cast
+from typing import NamedTuple, cast
 
 from rdflib import Literal, Namespace, URIRef
 from rdflib.namespace import SDO
@@ -70,8 +70,7 @@ class MappingContext:
         return Namespace(self.iris.mig)
 
 
-@dataclass(frozen=True, slots=True)
-class MappedItem:
+class MappedItem(NamedTuple):
     """The triples of one news item and the IRIs of what it links to.
 
     The triples are rdflib terms in :attr:`triples`, or, when the mapping

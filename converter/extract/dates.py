@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from converter.errors import ItemError
 from converter.extract.dateforms import (
@@ -46,8 +46,7 @@ _LONGEST_DATE_LINE = 48
 _NUMBER = re.compile(r"\d\d*")  # not "\d+": see Tokenizer in tokens.py
 
 
-@dataclass(frozen=True, slots=True)
-class DateMention:
+class DateMention(NamedTuple):
     """A date or a date range found in running text, with where it was found."""
 
     start: dt.date
@@ -59,6 +58,8 @@ class DateMention:
 
 def _fold(text: str) -> str:
     """Return ``text`` lower-cased, without accents and with single spaces."""
+    if text.isascii():  # nothing to decompose
+        return " ".join(text.lower().split())
     decomposed = unicodedata.normalize("NFKD", text)
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(bare.lower().split())

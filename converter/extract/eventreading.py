@@ -217,10 +217,10 @@ def _proper_name(
             return " ".join(quoted.group(1).split()), False
     if not term[0].isupper():
         return None, False
-    words = [sentence[a:b] for a, b in spans]
+    # Only the words near the term are read: each is cut from the sentence when it is.
     left = first
     while left > 0 and not sentence[spans[left - 1][1] : spans[left][0]].strip():
-        word = words[left - 1]
+        word = sentence[spans[left - 1][0] : spans[left - 1][1]]
         low = word.lower()
         if not _capitalised(word) or low in ARTICLES or low in HEADLINE_VERBS:
             break
@@ -228,12 +228,13 @@ def _proper_name(
             break
         left -= 1
     right = last
-    for k in range(last + 1, min(len(words), left + MAX_NAME_WORDS)):
+    for k in range(last + 1, min(len(spans), left + MAX_NAME_WORDS)):
         gap = sentence[spans[k - 1][1] : spans[k][0]].strip()
-        low = words[k].lower()
+        word = sentence[spans[k][0] : spans[k][1]]
+        low = word.lower()
         if gap not in ("", ","):
             break
-        if _capitalised(words[k]) and not (title_case and low in HEADLINE_VERBS):
+        if _capitalised(word) and not (title_case and low in HEADLINE_VERBS):
             right = k
         elif gap or low not in CONNECTORS:
             break

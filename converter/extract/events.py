@@ -61,6 +61,8 @@ class EventFinder:
         # Not after a letter or a digit: a count's number stands alone.
         self.count = re.compile(COUNT)  # matched in lower case
         self.count_any_case = re.compile(COUNT, re.IGNORECASE)
+        # +1 a Spanish small word, -1 an English one: their sum tells the language (_spanish).
+        self.leaning = {word: (word in SPANISH) - (word in ENGLISH) for word in SPANISH | ENGLISH}
 
     def find(
         self,
@@ -102,7 +104,7 @@ class EventFinder:
         involved = read.involved(hits, primary)
         start, end = read.dates(involved, dateline)
         # "It took place in person." "Participaron 45 funcionarios."
-        related = sorted({*involved, *(i for i, c in enumerate(cues) if c & RELATED)})
+        related = sorted({*involved, *[i for i, c in enumerate(cues) if c & RELATED]})
         place, country = _location(sentences, involved, places, countries, dateline)
         if family == "education":
             schema_type = "EducationEvent"
@@ -113,7 +115,8 @@ class EventFinder:
         return Event(
             kind=schema_type,
             category=category,
-            name=name or f"{castilian if _spanish(item, lowered) else english}: {item.headline}",
+            name=name
+            or f"{castilian if _spanish(item, lowered, self.leaning) else english}: {item.headline}",
             start=start,
             end=end,
             attendance=_attendance(cues, related),
@@ -126,7 +129,7 @@ class EventFinder:
     def scan(self, sentences: list[list[str]]) -> tuple[list[Hit], list[set[str]]]:
         """Return the event terms in tokenised ``sentences`` and, for each, its cue tags."""
         words = list(itertools.chain.from_iterable(sentences))
-        bounds = list(itertools.accumulate((len(s) for s in sentences), initial=0))
+        bounds = list(itertools.accumulate(map(len, sentences), initial=0))
         hits: list[Hit] = []
         cues: list[set[str]] = [set() for _ in sentences]
         # A set intersection in C finds the few words worth a look, and where they are.
@@ -161,21 +164,23 @@ def _hit_order(hit: Hit) -> tuple[int, int]:
 
 def _attendance(cues: list[set[str]], involved: list[int]) -> str | None:
     """Return "online", "offline" or "mixed" from what the event's sentences say."""
-    tags = set().union(*(cues[i] for i in involved)) if involved else set()
+    tags = set().union(*[cues[i] for i in involved]) if involved else set()
     if "mixed" in tags or {"online", "offline"} <= tags:
         return "mixed"
     return "online" if "online" in tags else "offline" if "offline" in tags else None
 
 
-def _spanish(item: NewsItem, words: list[list[str]]) -> bool:
+def _spanish(item: NewsItem, words: list[list[str]], leaning: dict[str, int]) -> bool:
     """Tell whether an item is in Spanish: as it says, else by its commonest small words.
 
     ``words`` are the words of each sentence in lower case; the first two are read.
+    ``leaning`` gives +1 for a Spanish small word and -1 for an English one: more
+    Spanish than English ones make a positive sum.
     """
     if item.language is not None:
         return item.language.lower().startswith("es")
-    sample = list(itertools.chain.from_iterable(words[:2]))
-    return sum(map(SPANISH.__contains__, sample)) > sum(map(ENGLISH.__contains__, sample))
+    sample = itertools.chain.from_iterable(words[:2])
+    return sum(map(leaning.get, sample, itertools.repeat(0))) > 0
 
 
 def _surface_forms(organization: str | Organization) -> tuple[str, list[tuple[str, bool]]]:

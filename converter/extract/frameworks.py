@@ -152,7 +152,7 @@ class FrameworkIndex:
                 written = written or plain.translate(SEPARATORS).split()
                 if written[start] != entry.acronym:
                     continue
-            if any(start < e and s < end for s, e, _ in taken):
+            if _overlaps(start, end, taken):
                 continue
             if entry.guard is None or entry.guard.allows(tokens, start, end):
                 taken.append((start, end, entry.slug))
@@ -162,6 +162,14 @@ class FrameworkIndex:
         if gcm:
             found.update(dict.fromkeys(f"gcm/objective-{n}" for n in _gcm_objectives(plain, gcm)))
         return list(found)
+
+
+def _overlaps(start: int, end: int, taken: list[tuple[int, int, str]]) -> bool:
+    """Tell whether tokens ``start..end`` overlap a mention ``taken`` already."""
+    for s, e, _ in taken:  # noqa: SIM110 - a loop: any() builds a generator on each call
+        if start < e and s < end:
+            return True
+    return False
 
 
 def _gcm_objectives(plain: str, mentions: list[tuple[int, int]], reach: int = 120) -> list[int]:

@@ -79,10 +79,12 @@ class OrgMatcher(OrgGazetteer):
         j, size = i, len(seq)
         while node is not None:  # the longest name of several words that starts here
             target, following = node
-            if target is not None and all(
-                text[start[seq[i + n]]].isupper() for n in target.capitals
-            ):
-                best = (j, target)
+            if target is not None:
+                for n in target.capitals:  # each word that needs its capital has it
+                    if not text[start[seq[i + n]]].isupper():
+                        break
+                else:
+                    best = (j, target)
             j += 1
             if j == size:
                 break
@@ -163,5 +165,5 @@ def note_country(ctx: Context, tk: OrgTokens, first: int, last: int, code: str) 
 
 def distance(ctx: Context, code: str, position: int) -> int:
     """Return how far the nearest mention of ``code`` is from ``position``; unseen codes last."""
-    near = min((abs(p - position) for p in ctx.positions.get(code, ())), default=None)
+    near = min([abs(p - position) for p in ctx.positions.get(code, ())], default=None)
     return near if near is not None else 10**9 + ctx.countries.index(code)

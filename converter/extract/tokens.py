@@ -78,7 +78,7 @@ class Tokenizer:
         """Return the tokens of ``text``."""
         parts = self._split.split(self.fold(text))
         offsets = list(accumulate(map(len, parts)))
-        return Tokens(text, parts[1::2], offsets[0::2][:-1], offsets[1::2])
+        return Tokens(text, parts[1::2], offsets[0:-1:2], offsets[1::2])
 
     def key(self, phrase: str) -> tuple[tuple[str, ...], int]:
         """Return the folded words of ``phrase`` and the mask of its capitalised words."""
@@ -141,6 +141,8 @@ def caps_ok(toks: Tokens, i: int, j: int, mask: int) -> bool:
     if mask == UPPER:
         span = text[toks.starts[i] : toks.ends[j - 1]]
         return span.isupper() and text[toks.ends[j - 1] : toks.ends[j - 1] + 1] != "$"
+    if mask == 1:  # the commonest mask, a capital first word: no loop
+        return text[toks.starts[i]].isupper()
     k = 0
     while mask:
         if mask & 1 and not text[toks.starts[i + k]].isupper():
