@@ -40,10 +40,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks import sparql_virtuoso  # noqa: E402
+from benchmarks.settled import wait_settled  # noqa: E402
 from benchmarks.sparql_data import BASE, write_nquads  # noqa: E402
 from miglod.query.examples import example_item_query, examples  # noqa: E402
-from miglod.query.precompute import done_marker  # noqa: E402
-from miglod.store import BulkInput, build_store, layout, open_store  # noqa: E402
+from miglod.store import BulkInput, build_store, layout  # noqa: E402
 from tests.test_sparql_support import running_server  # noqa: E402
 
 JSON = "application/sparql-results+json"
@@ -125,14 +125,12 @@ def bench_endpoint(
     store: Path, queries: dict[str, str], reps: int, work: Path, direct: ox.Store
 ) -> dict[str, Timings]:
     """Time the endpoint, cold and warm, interleaved run by run with pyoxigraph in memory."""
+    launched = time.time()
     with running_server(store, work / "server.log", workers=2, query_timeout=120) as url:
         started = time.perf_counter()
         http_get(url + "/sparql", "ASK {}", JSON)
         first = (time.perf_counter() - started) * 1000
-        version = open_store(store, read_only=True).version
-        done = done_marker(store, version, BASE, (10_000, 1000))
-        while not done.exists():
-            time.sleep(0.2)
+        wait_settled(store, BASE, launched)
         ready = (time.perf_counter() - started) * 1000
         quick = 0
         while quick < 20:  # every web worker has loaded the data
