@@ -293,6 +293,8 @@ def main() -> None:
         help="also measure a throwaway Virtuoso (Debian's virtuoso-opensource) as the store",
     )
     args = parser.parse_args()
+    # Stopped by a signal (say, `timeout`), still stop the servers started in their own sessions.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if args.virtuoso:
         from benchmarks import writes_virtuoso
 
