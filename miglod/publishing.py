@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from converter.enrich import Enricher
 from converter.pipeline import convert_text
 from miglod.store import Change, Store
 from miglod.store.terms import to_rdflib
+from shapes.published import StorePublished as QuadsPublished
 from shapes.validation import ValidationResult, Validator
 
 TURTLE = "text/turtle"
@@ -75,25 +76,27 @@ class StorePublished:
     """Answer the validation's questions from any :class:`Store`.
 
     The named graph ``replacing`` is left out, so an item's old version does not
-    count when it is replaced. A store that reads quads by subject (the embedded
-    one: :meth:`~miglod.store.oxigraph.OxigraphStore.subject_quads`, journaled
-    writes included) is read that way; any other is asked by SPARQL.
+    count when it is replaced. A store that offers a view of its quads (the
+    embedded one: :meth:`~miglod.store.oxigraph.OxigraphStore.quads_view`,
+    journaled writes included) is read through it by subject; any other is
+    asked by SPARQL.
     """
 
     def __init__(self, store: Store, *, replacing: str | None = None) -> None:
         self.store = store
         self.replacing = replacing
-        self._quads: Callable[[str], Iterable[ox.Quad]] | None = getattr(
-            store, "subject_quads", None
+        view = getattr(store, "quads_view", None)
+        self._quads = (
+            None
+            if view is None
+            else QuadsPublished(view(), replacing=URIRef(replacing) if replacing else None)
         )
 
     def describe(self, iris: Collection[URIRef]) -> Graph:
         """Return every published triple whose subject is one of ``iris``."""
-        out = Graph()
         if self._quads is not None:
-            for triple in self.describe_triples(iris):
-                out.add(triple)
-            return out
+            return self._quads.describe(iris)
+        out = Graph()
         ordered = sorted(str(i) for i in iris)
         skip = f"FILTER (?g != <{self.replacing}>)" if self.replacing else ""
         for start in range(0, len(ordered), _BATCH):
@@ -111,21 +114,9 @@ class StorePublished:
         self, iris: Collection[URIRef], to_rdf: Callable[[Any], Node] | None = None
     ) -> Collection[tuple[Node, Node, Node]]:
         """Return the triples :meth:`describe` gives, converting terms with ``to_rdf`` (a cache)."""
-        if self._quads is None:
-            return set(self.describe(iris))
-        convert = to_rdf or to_rdflib
-        replacing = ox.NamedNode(self.replacing) if self.replacing else None
-        found: list[tuple[Node, Node, Node]] = []
-        for iri in iris:
-            subject = URIRef(iri)
-            seen: set[tuple[Any, Any]] = set()
-            for quad in self._quads(str(iri)):
-                key = (quad.predicate, quad.object)
-                if key in seen or (replacing is not None and quad.graph_name == replacing):
-                    continue
-                seen.add(key)
-                found.append((subject, convert(quad.predicate), convert(quad.object)))
-        return found
+        if self._quads is not None:
+            return self._quads.describe_triples(iris, to_rdf)
+        return set(self.describe(iris))
 
 
 def parse_rdf(body: bytes, syntax: str, *, base: str, context: Mapping[str, Any]) -> Graph:
@@ -265,10 +256,11 @@ def known_subjects(store: Store, graph: Graph, base: str) -> set[str]:
     )
     found: set[str] = set()
     news = base + "graph/news/"
-    quads: Callable[[str], Iterable[ox.Quad]] | None = getattr(store, "subject_quads", None)
-    if quads is not None:
+    view = getattr(store, "quads_view", None)
+    if view is not None:
+        quads = view()
         for iri in candidates:
-            for quad in quads(iri):
+            for quad in quads.quads_for_pattern(ox.NamedNode(iri), None, None, None):
                 name = quad.graph_name
                 if not (isinstance(name, ox.NamedNode) and name.value.startswith(news)):
                     found.add(iri)

@@ -58,11 +58,7 @@ class LruCache:
             return value
         with self._lock:
             if key not in self._items:
-                self._items[key] = (value, cost)
-                self._size += cost
-                while self._size > self.max_bytes:
-                    _, (_, dropped) = self._items.popitem(last=False)
-                    self._size -= dropped
+                self._keep(key, value, cost)
         return value
 
     def get(self, key: Hashable) -> object | None:
@@ -87,11 +83,15 @@ class LruCache:
             old = self._items.pop(key, None)
             if old is not None:
                 self._size -= old[1]
-            self._items[key] = (value, cost)
-            self._size += cost
-            while self._size > self.max_bytes:
-                _, (_, dropped) = self._items.popitem(last=False)
-                self._size -= dropped
+            self._keep(key, value, cost)
+
+    def _keep(self, key: Hashable, value: object, cost: int) -> None:
+        """Add an entry, dropping the least recently used past the budget (lock held)."""
+        self._items[key] = (value, cost)
+        self._size += cost
+        while self._size > self.max_bytes:
+            _, (_, dropped) = self._items.popitem(last=False)
+            self._size -= dropped
 
     def __len__(self) -> int:
         return len(self._items)

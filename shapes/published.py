@@ -79,10 +79,20 @@ class GraphPublished:
         return {t for iri in iris for t in self.graph.triples((iri, None, None))}
 
 
-class StorePublished:
-    """Answer for a pyoxigraph store (all graphs but ``replacing``)."""
+class QuadSource(Protocol):
+    """What reads quads by pattern: a pyoxigraph store, or a view of one with later writes."""
 
-    def __init__(self, store: ox.Store, *, replacing: URIRef | None = None) -> None:
+    def quads_for_pattern(
+        self, subject: Any, predicate: Any, object: Any, graph_name: Any = None
+    ) -> Iterable[ox.Quad]:
+        """Return the quads matching the pattern (``None`` matches anything)."""
+        ...
+
+
+class StorePublished:
+    """Answer for a pyoxigraph store, or any :class:`QuadSource` (all graphs but ``replacing``)."""
+
+    def __init__(self, store: QuadSource, *, replacing: URIRef | None = None) -> None:
         self.store = store
         self.replacing = ox.NamedNode(replacing) if replacing is not None else None
 

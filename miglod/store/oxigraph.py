@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -215,13 +215,12 @@ class OxigraphStore(Store):
             inbound_limit=inbound_limit,
         )
 
-    def subject_quads(self, iri: str) -> Iterator[ox.Quad]:
-        """Yield the quads whose subject is ``iri`` in any graph, journaled writes included."""
+    def quads_view(self) -> ox.Store | Merged:
+        """Return what answers quad patterns over every graph, journaled writes included."""
         generation = self.generation
-        node = ox.NamedNode(iri)
         if not generation.overlay.records:
-            return generation.rdf.quads_for_pattern(node, None, None, None)
-        return Merged(generation.rdf, generation.overlay).quads_for_pattern(node, None, None, None)
+            return generation.rdf
+        return Merged(generation.rdf, generation.overlay)
 
     def query(
         self, sparql: str, *, timeout: float | None = None, limit: int | None = None
