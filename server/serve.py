@@ -22,6 +22,7 @@ from miglod.settings import SettingsError, resolve
 from miglod.store import StoreNotFoundError, layout
 
 if TYPE_CHECKING:
+    from miglod.query.helper import HelperPaths
     from server.write_service import WriteService
 
 #: Threads per web worker: one waiting on a slow query leaves the others serving.
@@ -118,7 +119,7 @@ def serve(settings: Mapping[str, Any], *, gunicorn: Mapping[str, Any] | None = N
     owner = os.getpid()
     helper = None if remote else QueryHelper(values["store"], warm=query_warm(values))
     try:
-        writer = _write_service(values, writers)
+        writer = _write_service(values, writers, helper.paths if helper is not None else None)
     except BaseException:
         if helper is not None:
             helper.close()
@@ -160,13 +161,19 @@ def write_processes(values: Mapping[str, Any]) -> int:
     return count if str(values["write_tokens"]).strip() else 0
 
 
-def _write_service(values: Mapping[str, Any], count: int) -> WriteService | None:
-    """Start ``count`` write processes and wait (a while) until they listen; ``None``: none."""
+def _write_service(
+    values: Mapping[str, Any], count: int, helper: HelperPaths | None
+) -> WriteService | None:
+    """Start ``count`` write processes and wait (a while) until they listen; ``None``: none.
+
+    They send any query to the server's query helper (``helper``) rather than
+    starting one of their own.
+    """
     from server.write_service import WriteService
 
     if count == 0:
         return None
-    service = WriteService(values, count)
+    service = WriteService(values, count, helper=helper)
     if not service.wait_ready(READY_TIMEOUT):
         print(
             "miglod serve: the write service is not listening yet; writes get 503 until it is",

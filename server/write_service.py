@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from miglod.query import wire
-from miglod.query.helper import OWNER, PREFIX, RESTART_PAUSE, remove_stale
+from miglod.query.helper import OWNER, PREFIX, RESTART_PAUSE, HelperPaths, remove_stale
 from server.write_client import WritePaths
 
 #: Seconds between the supervisor's looks at its write processes.
@@ -50,14 +50,21 @@ FAILED = {
 class WriteService:
     """Start ``count`` write processes for the resolved settings ``values``; stop them on close."""
 
-    def __init__(self, values: Mapping[str, Any], count: int = 1) -> None:
+    def __init__(
+        self, values: Mapping[str, Any], count: int = 1, *, helper: HelperPaths | None = None
+    ) -> None:
         remove_stale()
         self.paths = WritePaths(Path(tempfile.mkdtemp(prefix=PREFIX)))
         self.count = count
         self.process: subprocess.Popen[bytes] | None = None
         try:
             (self.paths.runtime / OWNER).write_text(str(os.getpid()))
-            config = {"settings": dict(values), "runtime": str(self.paths.runtime), "count": count}
+            config = {
+                "settings": dict(values),
+                "runtime": str(self.paths.runtime),
+                "count": count,
+                "helper": str(helper.runtime) if helper is not None else None,
+            }
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "server.write_service"],
                 env=_environment(),
@@ -226,9 +233,14 @@ def run(config: bytes, index: int) -> int:
     paths = WritePaths(Path(settings["runtime"]))
 
     from server.app import create_app
+    from server.sparql import use_query_helper
     from server.writes import prepare
 
     app = create_app(settings["settings"])
+    if settings.get("helper"):
+        # Queries (none a write asks today) go to the server's helper: without it the
+        # app would start a query service of its own, holding a second copy of the data.
+        use_query_helper(app, HelperPaths(Path(settings["helper"])))
     prepare(app)
     target = paths.socket(index)
     fresh = target.with_name(target.name + ".new")

@@ -70,6 +70,26 @@ def parent(pid: int) -> int:
     return int(stat(pid)[1])
 
 
+def descendants(pid: int) -> list[tuple[int, str]]:
+    """Return the processes below ``pid`` with their command lines."""
+    found: list[tuple[int, str]] = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        child = int(entry.name)
+        try:
+            chain = child
+            while chain > 1:
+                chain = parent(chain)
+                if chain == pid:
+                    command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                    found.append((child, command))
+                    break
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
 def alive(pid: int) -> bool:
     try:
         return stat(pid)[0] != "Z"
@@ -143,6 +163,8 @@ def test_writes_behave_as_before_through_a_lower_priority_write_process(
     with open_store(store_path, read_only=True) as store:
         assert any(c.agent == "alice" for c in store.changes(limit=10))
     assert served.write_pid() == writer
+    # The write process uses the server's query helper: no second copy of the data.
+    assert not [c for _, c in descendants(writer) if "miglod.query" in c]
 
 
 def test_a_killed_write_process_gives_503_and_is_started_again(served: Served) -> None:
