@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, SDO
+from rdflib.namespace import RDF, SDO, XSD
 
 from miglod.store import OxigraphStore, build_store, open_store
+from miglod.store.overlay import Overlay
 from tests.conftest import BASE, fixture_inputs
 
 GRAPH = BASE + "graph/news/2030-01-01-journaled"
@@ -71,3 +73,73 @@ def test_a_build_after_journaled_writes_records_their_removal(store_path: Path) 
     status = reader.status(GRAPH)
     assert status is not None and status.deleted
     assert not reader.describe(str(ITEM))
+
+
+def _seen(store: OxigraphStore, iris: list[str]) -> tuple[object, ...]:
+    """Return what a reader serves: descriptions, quads, listings, changes, records."""
+    generation = store.generation
+    quads = sorted(str(q) for q in store.quads_view().quads_for_pattern(None, None, None, None))
+    described = [sorted(map(str, store.describe(iri).triples)) for iri in iris]
+    return (
+        generation.name,
+        store.version,
+        store.modified,
+        quads,
+        described,
+        store.latest(linked_to=[BASE + "id/country/SR"]).items,
+        [(c.graph, c.after, c.deleted) for c in store.changes(limit=50)],
+        sorted(generation.overlay.records),
+        sorted((t, sorted(r)) for t, r in generation.overlay.inbound.items()),
+    )
+
+
+def test_a_reader_carries_its_overlay_to_a_new_generation(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writer = open_store(store_path)
+    reader = open_store(store_path, read_only=True)
+    assert isinstance(writer, OxigraphStore) and isinstance(reader, OxigraphStore)
+    graphs = [f"{BASE}graph/news/2030-01-0{n}-carried" for n in range(1, 5)]
+
+    def news(n: int, headline: str) -> Graph:
+        iri = URIRef(f"{BASE}id/news/2030-01-0{n}-carried")
+        g = Graph()
+        g.add((iri, RDF.type, SDO.NewsArticle))
+        g.add((iri, SDO.headline, Literal(headline, lang="en")))
+        g.add((iri, SDO.datePublished, Literal(f"2030-01-0{n}", datatype=XSD.date)))
+        g.add((iri, SDO.about, URIRef(BASE + "id/country/SR")))
+        return g
+
+    # Entries the fold takes, then entries after it: on graphs it folded and on new ones.
+    for n in (1, 2, 3):
+        writer.replace_graphs({graphs[n - 1]: news(n, f"First {n}")})
+    reader.refresh()
+    writer.delete_graphs([graphs[2]])
+    reader.refresh()
+    assert writer.compact()
+    writer.replace_graphs({graphs[1]: news(2, "Second 2")})
+    writer.replace_graphs({graphs[3]: news(4, "First 4")})
+    writer.delete_graphs([graphs[0]])
+
+    rebased = []
+    original = Overlay.rebased
+
+    def spy(self: Overlay, folded: int) -> Overlay:
+        rebased.append(folded)
+        return original(self, folded)
+
+    monkeypatch.setattr(Overlay, "rebased", spy)
+    reader.refresh()
+    assert rebased, "the reader replayed the journal instead of carrying its overlay"
+    fresh = open_store(store_path, read_only=True)
+    assert isinstance(fresh, OxigraphStore)
+    iris = [g.replace("/graph/", "/id/") for g in graphs] + [BASE + "id/country/SR"]
+    assert _seen(reader, iris) == _seen(fresh, iris)
+    assert sorted(reader.generation.overlay.records) == sorted([graphs[0], graphs[1], graphs[3]])
+    # And it goes on from there: a later write and fold read the same as a fresh reader.
+    writer.replace_graphs({graphs[2]: news(3, "Back 3")})
+    reader.refresh()
+    assert _seen(reader, iris) == _seen(open_store(store_path, read_only=True), iris)  # type: ignore[arg-type]
+    assert writer.compact()
+    reader.refresh()
+    assert _seen(reader, iris) == _seen(open_store(store_path, read_only=True), iris)  # type: ignore[arg-type]

@@ -41,6 +41,8 @@ class Overlay:
         #: The dated resources of each graph touched, with what each links to.
         self.dated: dict[str, tuple[tuple[str, str, frozenset[str]], ...]] = {}
         self._targets: dict[str, set[str]] = {}
+        #: The number of the latest entry applied to each graph touched.
+        self._last: dict[str, int] = {}
         #: For each entry applied with a base: the keys of the subjects and of the
         #: objects (see :mod:`miglod.store.terms`) of its graph's triples before and after it.
         self.touched: dict[int, frozenset[int]] = {}
@@ -85,10 +87,42 @@ class Overlay:
             )
             if self.modified is None or change.modified > self.modified:
                 self.modified = change.modified
+            self._last[change.graph] = seq
             self.seq = seq
         self.records = records
         self.inbound = inbound
         self.dated = dated
+
+    def rebased(self, folded: int) -> Overlay:
+        """Return this overlay above a newer generation that folded the entries up to ``folded``.
+
+        The result is what applying this overlay's entries after ``folded`` to
+        an empty overlay would give (each graph's latest content, record and
+        links are those of its latest entry), made from what is held here
+        instead: the graphs whose latest entry is after ``folded``. This overlay
+        is left as it is, for the readers still using it. What the entries
+        touched is not carried: it was noted when they were applied.
+        """
+        kept = {graph for graph, seq in self._last.items() if seq > folded}
+        found = Overlay(folded)
+        found.seq = self.seq
+        quads = [
+            quad
+            for graph in sorted(kept)
+            for quad in self.rdf.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+        ]
+        if quads:
+            found.rdf.extend(quads)
+        found.records = {g: r for g, r in self.records.items() if g in kept}
+        found.dated = {g: rows for g, rows in self.dated.items() if g in kept}
+        found._last = {g: seq for g, seq in self._last.items() if g in kept}
+        found._targets = {g: set(targets) for g, targets in self._targets.items() if g in kept}
+        for target, rows in self.inbound.items():
+            mine = tuple(row for row in rows if row[3] in kept)
+            if mine:
+                found.inbound[target] = mine
+        found.modified = max((r.modified for r in found.records.values()), default=None)
+        return found
 
     def latest(self, linked_to: Sequence[str], since: str | None) -> list[tuple[str, str]]:
         """Return the dated resources of the graphs touched that match, as (IRI, date)."""

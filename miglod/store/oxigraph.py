@@ -66,8 +66,14 @@ class Generation:
     lineage: str | None
 
     @classmethod
-    def open(cls, path: Path, journal: Journal) -> Generation:
-        """Open the generation ``current`` points at, read-only, with the entries after it."""
+    def open(cls, path: Path, journal: Journal, after: Overlay | None = None) -> Generation:
+        """Open the generation ``current`` points at, read-only, with the entries after it.
+
+        With ``after``, the overlay of the generation read until now, the entries
+        it holds beyond what the new generation folded are carried over rather
+        than read from the journal and applied again: a reader then moves to a
+        new generation in milliseconds, however many writes came during the fold.
+        """
         for attempt in range(3):
             name = layout.current_name(path)
             directory = layout.generation_dir(path, name)
@@ -78,8 +84,12 @@ class Generation:
                     raise
                 continue  # pruned between reading the link and opening it
             index = GraphIndex(directory / layout.INDEX_FILE)
-            overlay = Overlay(index.folded())
-            overlay.apply(journal.entries(overlay.folded), journal, rdf)
+            folded = index.folded()
+            if after is not None and after.folded <= folded <= after.seq:
+                overlay = after.rebased(folded)
+            else:
+                overlay = Overlay(folded)
+            overlay.apply(journal.entries(overlay.seq), journal, rdf)
             return cls(name, rdf, index, index.last_modified(), overlay, index.lineage())
         raise StoreError(f"cannot open the current generation of {path}")  # pragma: no cover
 
@@ -160,7 +170,7 @@ class OxigraphStore(Store):
                 if layout.current_name(self.path) != self.generation.name:
                     # Note what the entries folded meanwhile touched before moving on.
                     self._apply_new(self.generation)
-                    self._gen = Generation.open(self.path, self.journal)
+                    self._gen = Generation.open(self.path, self.journal, self.generation.overlay)
                     self._note_touched()
                     moved = True
         if self.journal.last() > self.generation.overlay.seq:
