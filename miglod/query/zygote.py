@@ -51,6 +51,11 @@ from miglod.query.union import UnionCopy
 TICK = 0.1
 #: Seconds the data must stay unchanged before a runner is forked ahead of requests.
 SPARE_DELAY = 0.2
+#: Seconds the data must stay unchanged before the examples are precomputed again: while
+#: writes go on, each fold would otherwise start seconds of CPU for a version soon replaced.
+WARM_DELAY = 3.0
+#: Niceness of the child that precomputes the examples: queries, reads and writes come first.
+WARM_NICE = 15
 #: Seconds a runner request may wait for a load to finish (small stores load in less).
 LOAD_WAIT = 0.2
 
@@ -202,10 +207,13 @@ class Zygote:
     def _warm(self) -> None:
         """Fork a child that precomputes the examples' results for the version just loaded.
 
-        One child at a time: versions that came and went while it ran are skipped.
+        One child at a time, and (but for the first version) only once the data has stayed
+        unchanged for :data:`WARM_DELAY`: versions that came and went meanwhile are skipped.
         """
         copy = self.copy
         if not self.warm or copy.store is None or self.warming or copy.version in self.warmed:
+            return
+        if self.warmed and time.monotonic() - self.changed_at < WARM_DELAY:
             return
         self.warmed = {copy.version}
         base, limits = self.warm
@@ -216,7 +224,7 @@ class Zygote:
             try:
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 self._close_inherited()
-                os.nice(5)  # queries asked by people come first
+                os.nice(WARM_NICE)
                 engines = Engines(disk=_no_disk, union=copy.store, version=copy.version)
                 precompute(copy.path, engines, base, limits, root=cache_dir)
             except BaseException:
