@@ -3,13 +3,16 @@
 Builds a synthetic store (``--items``, default 100,000; the fixture reference
 data makes new items validate), serves it with gunicorn (two workers), then:
 
-- reads one item's Turtle while nothing is written (idle),
+- reads one item's Turtle while nothing is written (idle), ``--read-rate``
+  reads a second (each timed from when it was due, so a stall counts for every
+  read it delays), or one after another with ``--read-rate 0``,
 - runs ``--writers`` concurrent writers over HTTP for ``--seconds`` (new items
   with POST, then replacements with PUT), reading the same item meanwhile,
 
 and prints writes/s and read p50/p99 side by side with their ratios. Reads are
-timed in a process of their own, so the writer threads' interpreter lock does
-not add to their latency. A column is one target: the embedded store, once per
+timed in a process of their own (and session: another client than the
+writers), so the writer threads' interpreter lock and CPU time do not add to
+their latency. A column is one target: the embedded store, once per
 ``--write-workers`` value given (the server's default otherwise), and with
 ``--virtuoso`` the same items in a throwaway Virtuoso served as a remote store
 (``benchmarks/writes_virtuoso.py``).
@@ -105,14 +108,30 @@ def read_path(store: Path) -> str:
     return "/doc/" + newest[len(BASE) + len("id/") :] + ".ttl"
 
 
-def reads(url: str, stop: Event | threading.Event, seconds: float) -> tuple[float, float]:
-    """Read ``url`` (one item's Turtle) in a loop; return p50 and p99 in milliseconds."""
+def reads(
+    url: str, stop: Event | threading.Event, seconds: float, rate: float = 0.0
+) -> tuple[float, float]:
+    """Read ``url`` (one item's Turtle) for ``seconds``; return p50 and p99 in milliseconds.
+
+    With a ``rate`` (reads per second) the reads are paced, as independent
+    readers send them, and each is timed from when it was due: a stall of the
+    server then counts against every read it held up, not only the one that
+    met it. Without, one read follows another as fast as the server answers.
+    """
     times = []
     end = time.monotonic() + seconds
+    interval = 1.0 / rate if rate > 0 else 0.0
+    due = time.perf_counter()
     while time.monotonic() < end and not stop.is_set():
-        started = time.perf_counter()
+        if interval:
+            wait = due - time.perf_counter()
+            if wait > 0:
+                time.sleep(wait)
+        else:
+            due = time.perf_counter()
         status = request(url)
-        times.append((time.perf_counter() - started) * 1000)
+        times.append((time.perf_counter() - due) * 1000)
+        due += interval
         if status != 200:
             raise SystemExit(f"reading {url} answered {status}, not 200")
     times.sort()
@@ -120,20 +139,27 @@ def reads(url: str, stop: Event | threading.Event, seconds: float) -> tuple[floa
 
 
 def _read_into(
-    url: str, stop: Event, seconds: float, out: multiprocessing.Queue[tuple[float, float]]
+    url: str,
+    stop: Event,
+    seconds: float,
+    rate: float,
+    out: multiprocessing.Queue[tuple[float, float]],
 ) -> None:
-    out.put(reads(url, stop, seconds))
+    # A session of its own, like the server's: a reader is another client than the
+    # writers, so with the kernel's autogroups it does not share their CPU time either.
+    os.setsid()
+    out.put(reads(url, stop, seconds, rate))
 
 
 def reads_apart(
-    url: str, seconds: float, during: Callable[[], None] | None = None
+    url: str, seconds: float, rate: float, during: Callable[[], None] | None = None
 ) -> tuple[float, float]:
     """Run :func:`reads` in a process of its own, while ``during`` runs here (if given)."""
     context = multiprocessing.get_context("spawn")
     stop = context.Event()
     out: multiprocessing.Queue[tuple[float, float]] = context.Queue()
     reader = context.Process(
-        target=_read_into, args=(url, stop, seconds + 60 if during else seconds, out)
+        target=_read_into, args=(url, stop, seconds + 60 if during else seconds, rate, out)
     )
     reader.start()
     if during is not None:
@@ -241,13 +267,15 @@ def serve_with(store_settings: dict[str, object], log: Path) -> Iterator[Server]
         process.wait(timeout=30)
 
 
-def measure(server: Server, writers: int, seconds: float) -> Figures:
+def measure(server: Server, writers: int, seconds: float, rate: float) -> Figures:
     """Measure one target: idle reads, then reads while writers run."""
     figures = Figures()
     url = server.url + READ_PATH[0]
     reads(url, threading.Event(), 3)  # warm the caches
-    figures.idle = reads_apart(url, seconds)
-    figures.busy = reads_apart(url, seconds, lambda: writes(server.url, writers, seconds, figures))
+    figures.idle = reads_apart(url, seconds, rate)
+    figures.busy = reads_apart(
+        url, seconds, rate, lambda: writes(server.url, writers, seconds, figures)
+    )
     return figures
 
 
@@ -271,6 +299,12 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--writers", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument(
+        "--read-rate",
+        type=float,
+        default=200.0,
+        help="reads per second, each timed from when it was due (0: one after another)",
+    )
     parser.add_argument("--dir", type=Path, default=Path("/tmp/miglod-bench"))
     parser.add_argument(
         "--fold-delay", type=float, default=2.0, help="the server's fold_delay setting"
@@ -304,10 +338,11 @@ def main() -> None:
     results = {}
     for name, servers in targets(args):
         for server in servers:
-            results[name] = measure(server, args.writers, args.seconds)
+            results[name] = measure(server, args.writers, args.seconds, args.read_rate)
     print(
         f"\n{args.items} items, {args.writers} writers, {args.seconds:.0f} s,"
-        f" fold_delay {args.fold_delay} s"
+        f" fold_delay {args.fold_delay} s, reads "
+        + (f"{args.read_rate:g}/s" if args.read_rate > 0 else "one after another")
     )
     print(f"{'':34}" + "".join(f"{name:>14}" for name in results))
     rows = [
