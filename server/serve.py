@@ -25,8 +25,10 @@ if TYPE_CHECKING:
     from miglod.query.helper import HelperPaths
     from server.write_service import WriteService
 
-#: Threads per web worker: one waiting on a slow query leaves the others serving.
-THREADS = 4
+#: Threads per web worker: those waiting on a slow query or on the write service (writes
+#: queue there, one after another) leave the others serving reads. Idle threads cost
+#: nothing: only threads with a request to answer compete for the interpreter.
+THREADS = 16
 #: Seconds ``serve`` waits for the write service to listen before it serves anyway.
 READY_TIMEOUT = 120.0
 
