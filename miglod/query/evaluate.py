@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import IO, cast
+from typing import IO, TYPE_CHECKING, cast
 
 import pyoxigraph as ox
 
@@ -32,6 +34,10 @@ from miglod.query.formats import (
     ResultFormat,
     ResultKind,
 )
+from miglod.query.sqlexpr import Unsupported
+
+if TYPE_CHECKING:
+    from miglod.query.columnar import ColumnarCopy
 
 #: Results up to this many bytes stay in memory; larger ones are written to a file.
 SPOOL_THRESHOLD = 1024 * 1024
@@ -99,12 +105,14 @@ class Engines:
     ``union`` is an in-memory store whose default graph is the union (the RDF
     merge) of all graphs; ``disk`` opens the on-disk store with its named graphs.
     Queries that name graphs, or whose dataset the protocol sets, go to disk;
-    the others to ``union`` when there is one.
+    the others to ``union`` when there is one. ``columnar``, when set, holds the
+    same union as ``union`` and answers the SELECT queries it can compile.
     """
 
     disk: Callable[[], ox.Store]
     union: ox.Store | None = None
     version: str = ""
+    columnar: ColumnarCopy | None = None
 
 
 class Spool:
@@ -199,8 +207,27 @@ def evaluate(request: QueryRequest, engines: Engines, spool: Spool) -> Outcome:
     Raise :class:`QueryError` for syntax errors, failures of the engine and
     refused queries.
     """
-    target = _target(request, inspect_query(request.sparql), engines)
+    info = inspect_query(request.sparql)
+    target = _target(request, info, engines)
     started = time.perf_counter()
+    if engines.columnar is not None and target.store is engines.union and info.form == "SELECT":
+        found = _from_columnar(request, engines.columnar, spool)
+        if found is not None:
+            chosen, rows, truncated = found
+            body, path = spool.finish()
+            seconds = time.perf_counter() - started
+            return Outcome(
+                "solutions",
+                chosen.name,
+                chosen.media_type,
+                rows,
+                truncated,
+                spool.size,
+                seconds,
+                body,
+                path,
+                engines.version,
+            )
     try:
         result = target.store.query(
             request.sparql,
@@ -241,6 +268,32 @@ def evaluate(request: QueryRequest, engines: Engines, spool: Spool) -> Outcome:
         path,
         engines.version,
     )
+
+
+def _from_columnar(
+    request: QueryRequest, columnar: ColumnarCopy, spool: Spool
+) -> tuple[ResultFormat, int | None, bool] | None:
+    """Answer a SELECT query from the columnar copy; ``None`` when pyoxigraph must.
+
+    The rows come as SPARQL TSV and are written by pyoxigraph's own serializers,
+    so every format and the row cap behave as for pyoxigraph's answers. Any
+    failure of the columnar engine leaves the query to pyoxigraph.
+    """
+    if request.base_iri is not None:
+        return None
+    try:
+        data, truncated = columnar.select(request.sparql, request.limit)
+    except Unsupported:
+        return None
+    except Exception:  # a fault of the columnar engine: logged, and pyoxigraph answers
+        traceback.print_exc(file=sys.stderr)
+        return None
+    fmt = _format_for(request.format, "solutions")
+    parsed = ox.parse_query_results(data, format=ox.QueryResultsFormat.TSV)
+    assert isinstance(parsed, ox.QuerySolutions)
+    parsed.serialize(_io(spool), format=fmt.results_format())
+    rows = None if request.limit is None else max(data.count(b"\n") - 1, 0)
+    return fmt, rows, truncated
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,7 +33,12 @@ def serve_requests(sock: socket.socket, copy: UnionCopy, spool_dir: str) -> None
     for name in ("SIGTERM", "SIGINT", "SIGCHLD"):
         signal.signal(getattr(signal, name), signal.SIG_DFL)
     union = copy.store if copy.ready else None
-    engines = Engines(disk=_disk_opener(copy.path, copy.version), union=union, version=copy.version)
+    engines = Engines(
+        disk=_disk_opener(copy.path, copy.version),
+        union=union,
+        version=copy.version,
+        columnar=copy.live_columnar(),
+    )
     count = 0
     while True:
         try:

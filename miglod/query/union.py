@@ -29,12 +29,15 @@ import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, cast
+from typing import IO, TYPE_CHECKING, cast
 
 import pyoxigraph as ox
 
 from miglod.query.delta import DeltaReader, write_delta
 from miglod.store import layout
+
+if TYPE_CHECKING:
+    from miglod.query.columnar import ColumnarCopy
 
 #: Bytes of N-Triples loaded at a time while the copy is built in steps.
 CHUNK = 1 << 20
@@ -48,10 +51,11 @@ class UnionCopy:
     A copy in memory is built in steps (:meth:`step`), so the zygote keeps
     forking runners while it loads: until :attr:`store` is set they read the
     on-disk generation :attr:`version` names. Without ``memory`` the copy only
-    follows the current generation's name.
+    follows the current generation's name. With ``columnar`` a
+    :class:`~miglod.query.columnar.ColumnarCopy` is fed the same triples.
     """
 
-    def __init__(self, path: Path, *, memory: bool = True) -> None:
+    def __init__(self, path: Path, *, memory: bool = True, columnar: bool = False) -> None:
         self.path = path
         self.memory = memory
         self.store: ox.Store | None = None
@@ -60,6 +64,18 @@ class UnionCopy:
         # Forked now, while this process is small: forking it once it holds the
         # copy costs a page table of a gigabyte or more.
         self.reader = DeltaReader(path) if memory else None
+        self.columnar: ColumnarCopy | None = None
+        if memory and columnar:
+            from miglod.query.columnar import ColumnarCopy
+
+            self.columnar = ColumnarCopy()
+
+    def live_columnar(self) -> ColumnarCopy | None:
+        """Return the columnar copy when it holds what the in-memory copy holds."""
+        found = self.columnar
+        if found is None or not self.ready or not found.ready or found.version != self.version:
+            return None
+        return found
 
     @property
     def ready(self) -> bool:
@@ -97,7 +113,7 @@ class UnionCopy:
             self.version = current
             return True
         self.store = None  # let the old copy go before the new one is built
-        self.loading = _Loading(self.path, current)
+        self.loading = _Loading(self.path, current, self.columnar)
         self.version = current
         return False
 
@@ -110,7 +126,7 @@ class UnionCopy:
 
     def _load(self, name: str) -> None:
         self.store = None
-        loading = _Loading(self.path, name)
+        loading = _Loading(self.path, name, self.columnar)
         while not loading.feed(60.0):
             pass
         self.store, self.version, self.loading = loading.store, name, None
@@ -149,15 +165,20 @@ class UnionCopy:
         for quad in ox.parse(removed, format=ox.RdfFormat.N_TRIPLES):
             self.store.remove(ox.Quad(quad.subject, quad.predicate, quad.object, ox.DefaultGraph()))
         self.store.load(added, format=ox.RdfFormat.N_TRIPLES)
+        if self.columnar is not None:
+            self.columnar.apply_delta(removed, added, new)
         return True
 
 
 class _Loading:
     """Load the union of one generation into a new in-memory store, a chunk at a time."""
 
-    def __init__(self, path: Path, name: str) -> None:
+    def __init__(self, path: Path, name: str, columnar: ColumnarCopy | None = None) -> None:
         self.name = name
         self.store = ox.Store()
+        self.columnar = columnar
+        if columnar is not None:
+            columnar.begin()
         directory = layout.generation_dir(path, name) / layout.RDF_DIR
         self.child = _from_child(lambda out: write_union(directory, out))
         self.fd = self.child.start()
@@ -191,10 +212,14 @@ class _Loading:
             end = len(data) if ready and not chunk else data.rfind(b"\n") + 1
             if end:
                 self.store.load(data[:end], format=ox.RdfFormat.N_TRIPLES)
+                if self.columnar is not None:
+                    self.columnar.feed(data[:end])
             self.rest, pending, size = data[end:], [data[end:]], len(data) - end
             if ready and not chunk:
                 fd, self.fd = self.fd, -1
                 self.child.finish(fd)
+                if self.columnar is not None:
+                    self.columnar.finish(self.name)
                 return True
             if time.monotonic() >= deadline:
                 return False

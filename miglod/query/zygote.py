@@ -84,7 +84,11 @@ class Zygote:
             chosen = (str(warm[0]), tuple(int(n) for n in warm[1]))
         cache_dir = config.get("cache_dir")
         return cls(
-            UnionCopy(Path(str(config["store"])), memory=bool(config["memory"])),
+            UnionCopy(
+                Path(str(config["store"])),
+                memory=bool(config["memory"]),
+                columnar=bool(config.get("columnar", True)),
+            ),
             str(config["spool_dir"]),
             chosen,
             str(cache_dir) if cache_dir else None,
@@ -225,7 +229,12 @@ class Zygote:
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 self._close_inherited()
                 os.nice(WARM_NICE)
-                engines = Engines(disk=_no_disk, union=copy.store, version=copy.version)
+                engines = Engines(
+                    disk=_no_disk,
+                    union=copy.store,
+                    version=copy.version,
+                    columnar=copy.live_columnar(),
+                )
                 precompute(copy.path, engines, base, limits, root=cache_dir)
             except BaseException:
                 traceback.print_exc()

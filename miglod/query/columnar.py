@@ -1,0 +1,408 @@
+"""Mirror the union copy in a columnar database, for the aggregates pyoxigraph answers slowly.
+
+The union's triples are held in an in-memory DuckDB database as a set of
+``triples(s, p, o)`` term ids, with a ``terms`` dictionary that keeps, for each
+RDF term, its N-Triples text and what SPARQL compares: a class (see
+:data:`CLASSES`), the lexical form, the language, the datatype and a value
+(``num`` for numbers, ``tv`` in microseconds for dates and date-times, and
+``year``). SELECT queries in the subset :mod:`miglod.query.sqlplan` compiles
+are answered from it; the others (and those whose data strays out of the
+subset while they run) go to pyoxigraph as before.
+
+It is fed the same N-Triples the union copy is loaded from, a batch at a
+time, so the zygote keeps answering while it loads, and the deltas the copy
+applies. The database runs on one thread, so forking the zygote stays safe.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import traceback
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+import duckdb
+import numpy as np
+import pyoxigraph as ox
+
+from miglod.query.sqlplan import FALLBACK, Plan, Unsupported, compile_select
+
+#: Bytes of N-Triples gathered before they are added to the tables.
+BATCH = 2 << 20
+#: Compiled plans kept, per query text.
+PLANS = 256
+
+#: Term classes: ``I`` IRI, ``B`` blank node, ``S`` simple literal (or xsd:string),
+#: ``L`` language-tagged string, ``Ni``/``Nd``/``Nf``/``ND`` integer, decimal,
+#: float and double, ``Dn``/``Dz`` xsd:date without and with a time zone,
+#: ``Tn``/``Tz`` xsd:dateTime likewise, ``O`` a literal of a datatype SPARQL
+#: knows nothing of, ``W`` a literal whose comparison is left to pyoxigraph
+#: (other XSD or RDF datatypes, ill-typed or out-of-range values, NaN).
+CLASSES = ("I", "B", "S", "L", "Ni", "Nd", "Nf", "ND", "Dn", "Dz", "Tn", "Tz", "O", "W")
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.DOTALL)
+_ECHAR = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+
+_SCHEMA = """
+CREATE OR REPLACE TABLE terms(
+    id INTEGER, nt VARCHAR, cls VARCHAR, lex VARCHAR, lang VARCHAR, dt VARCHAR,
+    num DOUBLE, tv BIGINT, year INTEGER);
+CREATE OR REPLACE TABLE triples(s INTEGER, p INTEGER, o INTEGER);
+CREATE OR REPLACE TABLE lookup(h UBIGINT, id INTEGER);
+"""
+
+
+def _zone_ok(zone: str) -> str:
+    """Return SQL telling whether a time zone suffix (empty, ``Z`` or ``±hh:mm``) is valid."""
+    return (
+        f"({zone} IN ('', 'Z') OR (CAST({zone}[2:3] AS INTEGER) * 60 + CAST({zone}[5:6] AS INTEGER)"
+        f" <= 840 AND CAST({zone}[5:6] AS INTEGER) < 60))"
+    )
+
+
+def _offset_us(zone: str) -> str:
+    """Return SQL for a time zone suffix's offset from UTC, in microseconds."""
+    return (
+        f"(CASE WHEN {zone} IN ('', 'Z') THEN 0 ELSE (CASE WHEN {zone}[1] = '-' THEN -1 ELSE 1 END)"
+        f" * (CAST({zone}[2:3] AS BIGINT) * 60 + CAST({zone}[5:6] AS BIGINT)) * 60000000 END)"
+    )
+
+
+# What the lexical forms of the values compared natively look like.
+_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2})?$"
+_DATETIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})?$"
+_DECIMAL = r"^-?[0-9]+(\.[0-9]+)?$"
+_DOUBLE = r"^-?[0-9]+(\.[0-9]+)?(E-?[0-9]+)?$"
+
+# Add the terms of table ``fresh(nt)`` absent from ``terms``, classified.
+_ADD_TERMS = f"""
+INSERT INTO terms
+WITH new AS (
+    SELECT nt, row_number() OVER () - 1 + (SELECT coalesce(max(id) + 1, 0) FROM terms) AS id
+    FROM fresh f ANTI JOIN known k ON k.nt = f.nt
+), split AS (
+    SELECT id, nt, left(nt, 1) AS head,
+        CASE WHEN left(nt, 1) = '"' THEN length(nt) - strpos(reverse(nt), '"') END AS q
+    FROM new
+), tail AS (
+    SELECT *, CASE WHEN head = '"' THEN substring(nt, q + 2) END AS suffix FROM split
+), parts AS (
+    SELECT id, nt, head,
+        CASE head WHEN '<' THEN nt[2:-2] WHEN '_' THEN nt[3:] ELSE substring(nt, 2, q - 1) END AS lex,
+        CASE WHEN head = '"' THEN CASE WHEN left(suffix, 1) = '@' THEN suffix[2:] ELSE '' END END
+            AS lang,
+        CASE WHEN head = '"' AND left(suffix, 1) <> '@' THEN
+            CASE WHEN suffix = '' THEN '{XSD}string' ELSE suffix[4:-2] END
+        END AS dt
+    FROM tail
+), kinds AS (
+    SELECT *,
+        CASE
+            WHEN head = '<' THEN 'I'
+            WHEN head = '_' THEN 'B'
+            WHEN lang <> '' THEN 'L'
+            WHEN dt = '{XSD}string' THEN 'S'
+            WHEN dt = '{XSD}integer' THEN
+                CASE WHEN regexp_full_match(lex, '-?[0-9]{{1,15}}') THEN 'Ni' ELSE 'W' END
+            WHEN dt = '{XSD}decimal' THEN
+                CASE WHEN regexp_matches(lex, '{_DECIMAL}')
+                    AND length(regexp_replace(lex, '[^0-9]', '', 'g')) <= 15 THEN 'Nd' ELSE 'W' END
+            WHEN dt IN ('{XSD}double', '{XSD}float') THEN
+                CASE WHEN (regexp_matches(lex, '{_DOUBLE}')
+                    AND length(regexp_replace(regexp_replace(lex, 'E.*', ''), '[^0-9]', '', 'g')) <= 15
+                    AND TRY_CAST(lex AS DOUBLE) <> 0) OR lex IN ('INF', '-INF') OR lex = '0'
+                THEN CASE WHEN dt = '{XSD}double' THEN 'ND' ELSE 'Nf' END ELSE 'W' END
+            WHEN dt = '{XSD}date' THEN
+                CASE WHEN regexp_matches(lex, '{_DATE}') AND lex[1:4] <> '0000'
+                    AND TRY_CAST(lex[1:10] AS DATE) IS NOT NULL AND {_zone_ok("lex[11:]")}
+                THEN CASE WHEN length(lex) = 10 THEN 'Dn' ELSE 'Dz' END ELSE 'W' END
+            WHEN dt = '{XSD}dateTime' THEN
+                CASE WHEN regexp_matches(lex, '{_DATETIME}') AND lex[1:4] <> '0000'
+                    AND TRY_CAST(regexp_replace(lex, '(Z|[+-][0-9]{{2}}:[0-9]{{2}})$', '') AS TIMESTAMP)
+                        IS NOT NULL
+                    AND {_zone_ok("regexp_extract(lex, '(Z|[+-][0-9]{2}:[0-9]{2})$')")}
+                THEN CASE WHEN regexp_matches(lex, '(Z|[+-][0-9]{{2}}:[0-9]{{2}})$') THEN 'Tz' ELSE 'Tn'
+                    END ELSE 'W' END
+            WHEN starts_with(dt, '{XSD}') OR starts_with(dt, 'http://www.w3.org/1999/02/22-rdf-syntax-ns#')
+                OR starts_with(dt, 'http://www.opengis.net/') THEN 'W'
+            ELSE 'O'
+        END AS cls
+    FROM parts
+)
+SELECT id, nt, cls, lex, lang, dt,
+    CASE
+        WHEN cls IN ('Ni', 'Nd', 'ND') THEN CAST(lex AS DOUBLE)
+        WHEN cls = 'Nf' THEN CAST(CAST(lex AS FLOAT) AS DOUBLE)
+    END AS num,
+    CASE
+        WHEN cls IN ('Dn', 'Dz') THEN epoch_us(CAST(lex[1:10] AS DATE)) - {_offset_us("lex[11:]")}
+        WHEN cls IN ('Tn', 'Tz') THEN
+            epoch_us(CAST(regexp_replace(lex, '(Z|[+-][0-9]{{2}}:[0-9]{{2}})$', '') AS TIMESTAMP))
+            - {_offset_us("regexp_extract(lex, '(Z|[+-][0-9]{2}:[0-9]{2})$')")}
+    END AS tv,
+    CASE WHEN cls IN ('Dn', 'Dz', 'Tn', 'Tz') THEN CAST(lex[1:4] AS INTEGER) END AS year
+FROM kinds
+"""
+
+
+def unescape(text: str) -> str:
+    """Return the string an N-Triples string body (without its quotes) stands for."""
+
+    def replace(match: re.Match[str]) -> str:
+        code = match.group(1) or match.group(2)
+        return chr(int(code, 16)) if code else _ECHAR.get(match.group(3), match.group(0))
+
+    return _ESCAPE.sub(replace, text)
+
+
+class ColumnarCopy:
+    """The union of the data as DuckDB tables, and the compiled plans of queries asked of it.
+
+    A load is :meth:`begin`, :meth:`feed` (any number of times) and
+    :meth:`finish`; :attr:`ready` tells whether the tables are complete, and
+    :attr:`version` names the data they hold.
+    """
+
+    def __init__(self) -> None:
+        # One thread, so that forking stays safe; no spilling to a directory of
+        # DuckDB's choosing (a query too large fails, and pyoxigraph takes it).
+        self.db = duckdb.connect(
+            config={"threads": 1, "preserve_insertion_order": True, "temp_directory": ""}
+        )
+        self.version = ""
+        self.ready = False
+        self.pending: list[bytes] = []
+        self.size = 0
+        self.plans: OrderedDict[str, Plan | Unsupported] = OrderedDict()
+        self.broken = False
+        self.empty = ox.Store()  # reads queries as pyoxigraph does, on no data
+        self.ids: dict[str, int] = {}
+        self.db.execute(_SCHEMA)
+
+    def begin(self) -> None:
+        """Start a load from empty tables."""
+        self.db.execute(_SCHEMA)
+        self.ready, self.version, self.pending, self.size = False, "", [], 0
+        self.broken = False
+        self.ids.clear()
+
+    def feed(self, data: bytes) -> None:
+        """Take N-Triples (whole lines); add them to the tables once a batch has gathered.
+
+        A failure leaves the copy unready until the next load (pyoxigraph answers
+        meanwhile); it is never the caller's.
+        """
+        if self.broken:
+            return
+        self.pending.append(data)
+        self.size += len(data)
+        if self.size >= BATCH:
+            self._guarded(self._ingest)
+
+    def finish(self, version: str) -> None:
+        """Add what is left, make the triples a set sorted for lookups by predicate, and be ready."""
+
+        def complete() -> None:
+            self._ingest()
+            self.db.execute(
+                "CREATE OR REPLACE TABLE triples AS"
+                " SELECT DISTINCT s, p, o FROM triples ORDER BY p, o, s"
+            )
+            # Sorted by hash, a term's id is found reading one row group.
+            self.db.execute("CREATE OR REPLACE TABLE lookup AS SELECT * FROM lookup ORDER BY h")
+
+        if not self.broken and self._guarded(complete):
+            self.ready, self.version = True, version
+
+    def _guarded(self, work: Callable[[], None]) -> bool:
+        """Run ``work``; on failure mark the copy broken, log why, and return ``False``."""
+        try:
+            work()
+        except Exception:  # the in-memory copy and pyoxigraph go on without us
+            traceback.print_exc(file=sys.stderr)
+            self.broken, self.ready, self.pending, self.size = True, False, [], 0
+            return False
+        return True
+
+    def apply_delta(self, removed: bytes, added: bytes, version: str) -> None:
+        """Remove triples gone from the union and add the new ones (those not already there)."""
+        if self.ready and self._guarded(lambda: self._apply(removed, added)):
+            self.version = version
+        else:
+            self.ready = False
+
+    def _apply(self, removed: bytes, added: bytes) -> None:
+        gone = _split(removed)
+        if gone[0]:
+            self._stage(gone)
+            self.db.execute(
+                "DELETE FROM triples WHERE (s, p, o) IN (SELECT (a.id, b.id, c.id) FROM batch"
+                " JOIN terms a ON a.nt = batch.s JOIN terms b ON b.nt = batch.p"
+                " JOIN terms c ON c.nt = batch.o)"
+            )
+        new = _split(added)
+        if new[0]:
+            self._encode(new, only_missing=True)
+
+    def _ingest(self) -> None:
+        if not self.pending:
+            return
+        data = b"".join(self.pending)
+        self.pending, self.size = [], 0
+        self._encode(_split(data), only_missing=False)
+
+    def _stage(self, columns: tuple[list[str], list[str], list[str]]) -> None:
+        """Put triples given as N-Triples terms in the temporary table ``batch``."""
+        arrays = {
+            name: np.array(values, dtype=object)
+            for name, values in zip("spo", columns, strict=True)
+        }
+        self.db.register("batch_arrays", arrays)
+        try:
+            self.db.execute(
+                "CREATE OR REPLACE TEMP TABLE batch AS SELECT s, p, o FROM batch_arrays"
+            )
+        finally:
+            self.db.unregister("batch_arrays")
+
+    def _encode(
+        self, columns: tuple[list[str], list[str], list[str]], *, only_missing: bool
+    ) -> None:
+        """Add triples given as N-Triples terms, and the terms new to the dictionary."""
+        self._stage(columns)
+        self.db.execute(
+            "CREATE OR REPLACE TEMP TABLE fresh AS SELECT s AS nt FROM batch UNION"
+            " SELECT p FROM batch UNION SELECT o FROM batch"
+        )
+        self.db.execute(
+            "CREATE OR REPLACE TEMP TABLE known AS SELECT t.id, t.nt FROM terms t"
+            " SEMI JOIN fresh f ON t.nt = f.nt"
+        )
+        first = self._next_id()
+        self.db.execute(_ADD_TERMS)
+        self._unescape_from(first)
+        self.db.execute("INSERT INTO known SELECT id, nt FROM terms WHERE id >= ?", [first])
+        self.db.execute("INSERT INTO lookup SELECT hash(nt), id FROM terms WHERE id >= ?", [first])
+        insert = (
+            "INSERT INTO triples SELECT DISTINCT a.id, b.id, c.id FROM batch"
+            " JOIN known a ON a.nt = batch.s JOIN known b ON b.nt = batch.p"
+            " JOIN known c ON c.nt = batch.o"
+        )
+        if only_missing:
+            insert += (
+                " WHERE NOT EXISTS (SELECT 1 FROM triples t"
+                " WHERE t.s = a.id AND t.p = b.id AND t.o = c.id)"
+            )
+        self.db.execute(insert)
+
+    def _next_id(self) -> int:
+        return int(self.db.execute("SELECT coalesce(max(id) + 1, 0) FROM terms").fetchall()[0][0])
+
+    def _unescape_from(self, first: int) -> None:
+        """Decode escapes in the lexical forms of the literals added from id ``first`` on."""
+        rows = self.db.execute(
+            "SELECT id, lex FROM terms WHERE id >= ? AND left(nt, 1) = '\"' AND contains(lex, '\\')",
+            [first],
+        ).fetchall()
+        if not rows:
+            return
+        fixed = {
+            "id": np.array([r[0] for r in rows], dtype=np.int64),
+            "lex": np.array([unescape(r[1]) for r in rows], dtype=object),
+        }
+        self.db.register("fixed", fixed)
+        try:
+            self.db.execute("UPDATE terms SET lex = fixed.lex FROM fixed WHERE terms.id = fixed.id")
+        finally:
+            self.db.unregister("fixed")
+
+    def term_ids(self, texts: list[str]) -> list[int | None]:
+        """Return the ids of terms given as N-Triples (``None`` for terms not in the data)."""
+        for text in texts:
+            if text not in self.ids:
+                found = self.db.execute(
+                    "SELECT t.id FROM lookup l JOIN terms t ON t.id = l.id"
+                    " WHERE l.h = hash($1) AND t.nt = $1",
+                    [text],
+                ).fetchall()
+                if found:
+                    self.ids[text] = int(found[0][0])
+        return [self.ids.get(t) for t in texts]
+
+    def plan(self, sparql: str) -> Plan:
+        """Return the compiled plan of ``sparql``; raise :class:`Unsupported` outside the subset."""
+        found = self.plans.get(sparql)
+        if found is None:
+            try:
+                found = compile_select(sparql, self._variables(sparql))
+            except Unsupported as exc:
+                found = exc
+            self.plans[sparql] = found
+            while len(self.plans) > PLANS:
+                self.plans.popitem(last=False)
+        else:
+            self.plans.move_to_end(sparql)
+        if isinstance(found, Unsupported):
+            raise found
+        return found
+
+    def _variables(self, sparql: str) -> list[str]:
+        """Return the variables of a SELECT query as pyoxigraph reads it (on no data).
+
+        A query pyoxigraph refuses is left to it, so that the same error is reported.
+        """
+        try:
+            result = self.empty.query(sparql)
+        except (SyntaxError, ValueError, OSError, RuntimeError) as exc:
+            raise Unsupported(f"pyoxigraph refuses the query: {exc}") from None
+        if not isinstance(result, ox.QuerySolutions):
+            raise Unsupported("only SELECT queries")
+        return [v.value for v in result.variables]
+
+    def select(self, sparql: str, limit: int | None) -> tuple[bytes, bool]:
+        """Answer a SELECT query as SPARQL TSV; return it and whether rows were cut at ``limit``.
+
+        Raise :class:`Unsupported` when the query, or the data it meets, is outside
+        the subset, so that it is answered by pyoxigraph.
+        """
+        if not self.ready:
+            raise Unsupported("the columnar copy is not loaded")
+        plan = self.plan(sparql)
+        ids = self.term_ids(list(plan.constants))
+        sql = plan.sql(ids, None if limit is None else limit + 1)
+        try:
+            rows = self.db.execute(sql).fetchall()
+        except duckdb.Error as exc:
+            if FALLBACK in str(exc):
+                raise Unsupported(f"the data needs pyoxigraph's comparisons ({exc})") from None
+            raise
+        truncated = limit is not None and len(rows) > limit
+        if truncated:
+            rows = rows[:limit]
+        lines = ["\t".join("?" + v for v in plan.variables)]
+        lines.extend(r[0] for r in rows)
+        return ("\n".join(lines) + "\n").encode(), truncated
+
+    def stats(self) -> dict[str, Any]:
+        """Return the number of terms and triples held."""
+        terms = self.db.execute("SELECT count(*) FROM terms").fetchall()[0][0]
+        triples = self.db.execute("SELECT count(*) FROM triples").fetchall()[0][0]
+        return {"terms": terms, "triples": triples}
+
+
+def _split(data: bytes) -> tuple[list[str], list[str], list[str]]:
+    """Split N-Triples as pyoxigraph writes them (one triple a line) into subjects, predicates, objects."""
+    subjects: list[str] = []
+    predicates: list[str] = []
+    objects: list[str] = []
+    for line in data.decode().split("\n"):
+        if not line or line[0] == "#":
+            continue
+        s, p, rest = line.split(" ", 2)
+        subjects.append(s)
+        predicates.append(p)
+        objects.append(rest[:-2].rstrip())
+    return subjects, predicates, objects

@@ -1,0 +1,377 @@
+"""Compile a SPARQL SELECT query into SQL over the columnar copy, for a subset of SPARQL.
+
+The query is parsed by rdflib into its algebra, and each operator becomes a
+SQL subquery whose columns are the variables in scope, holding term ids
+(``NULL`` when unbound), or, for values a query computes, xsd:integer values
+(``YEAR``, ``COUNT``) or simple literals (``STR``, ``LANG``). The subset:
+
+- basic graph patterns (constants, variables, blank nodes, repeated variables),
+  joins, ``OPTIONAL`` (with its filter), ``UNION``, ``FILTER``, ``BIND``,
+  subqueries;
+- ``GROUP BY`` variables with ``COUNT`` (``*``, ``DISTINCT``) and ``SAMPLE``;
+- ``DISTINCT``, ``ORDER BY`` variables (``ASC``/``DESC``), ``LIMIT``/``OFFSET``
+  below an ``ORDER BY``, the projection (``SELECT *`` in pyoxigraph's order of
+  the variables);
+- expressions (:mod:`miglod.query.sqlexpr`): variables, IRIs, literals, ``=``,
+  ``!=``, ``<``, ``<=``, ``>``, ``>=``, ``&&``, ``||``, ``!``, ``LANG``,
+  ``STR``, ``LCASE``, ``CONTAINS``, ``STRSTARTS``, ``YEAR``, ``BOUND``.
+
+Anything else raises :class:`Unsupported`, and pyoxigraph answers: other
+forms, ``GRAPH``, ``FROM``, property paths, ``VALUES``, ``MINUS``, other
+functions and aggregates, ``LIMIT`` without ``ORDER BY`` (which rows pyoxigraph
+keeps is its own affair), ``REDUCED``, arithmetic. So does a query at run time
+when its data needs comparisons the columns do not hold exactly (see
+:mod:`miglod.query.sqlexpr`). ``SAMPLE`` picks the smallest term id of its
+group: a member, as SPARQL allows, not necessarily pyoxigraph's pick. Rows an
+``ORDER BY`` leaves tied may come in another order than pyoxigraph's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.term import Literal, URIRef, Variable
+
+from miglod.query import sqlexpr as x
+from miglod.query.sqlexpr import FALLBACK, Unsupported, Val
+from miglod.query.sqlscope import ORDER, Rel, Scope, Side, opt
+
+__all__ = ["FALLBACK", "Plan", "Unsupported", "compile_select"]
+
+_PLACEHOLDER = re.compile("\x01([0-9]+)\x01")
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A compiled query: SQL with a placeholder per constant term, and the result's variables."""
+
+    variables: tuple[str, ...]
+    constants: tuple[str, ...]
+    template: str
+
+    def sql(self, ids: Sequence[int | None], cap: int | None) -> str:
+        """Return the SQL with the constants' ids (``None``: absent) and an optional row cap."""
+        text = _PLACEHOLDER.sub(
+            lambda m: "NULL" if ids[int(m.group(1))] is None else str(ids[int(m.group(1))]),
+            self.template,
+        )
+        return text if cap is None else f"{text}\nLIMIT {int(cap)}"
+
+
+def compile_select(sparql: str, variables: Sequence[str] | None = None) -> Plan:
+    """Compile a SELECT query; raise :class:`Unsupported` when it is outside the subset.
+
+    ``variables`` are the result's variables in pyoxigraph's order, which
+    ``SELECT *`` needs (it is refused without them).
+    """
+    try:
+        parsed = parseQuery(sparql)
+        query = translateQuery(parsed)
+    except Exception as exc:  # rdflib's parser raises many kinds; pyoxigraph reports the error
+        raise Unsupported(f"rdflib cannot read the query: {exc}") from None
+    algebra = query.algebra
+    if algebra.name != "SelectQuery" or opt(algebra, "datasetClause"):
+        raise Unsupported("only SELECT over the default graph")
+    names = [str(v) for v in algebra.PV]
+    if "projection" not in parsed[1]:
+        if variables is None or sorted(variables) != sorted(names):
+            raise Unsupported("SELECT * without pyoxigraph's order of the variables")
+        names = list(variables)
+    elif variables is not None and list(variables) != names:
+        raise Unsupported("rdflib and pyoxigraph read the projection differently")
+    compiler = _Compiler()
+    rel = compiler.pattern(algebra.p)
+    return Plan(tuple(names), tuple(compiler.constants), compiler.output(rel, names))
+
+
+class _Compiler(Scope):
+    def pattern(self, node: CompValue) -> Rel:
+        handler: Callable[[CompValue], Rel] | None = getattr(self, "_" + node.name, None)
+        if handler is None:
+            raise Unsupported(f"{node.name} patterns")
+        return handler(node)
+
+    # Patterns
+
+    def _BGP(self, node: CompValue) -> Rel:
+        tables: list[str] = []
+        where: list[str] = []
+        first: dict[str, str] = {}
+        for n, triple in enumerate(node.triples):
+            alias = f"t{n}"
+            tables.append(f"triples {alias}")
+            for position, term in zip("spo", triple, strict=True):
+                here = f"{alias}.{position}"
+                found = x.term_of(term)
+                if not isinstance(found, URIRef | Literal):
+                    if found in first:
+                        where.append(f"{here} = {first[found]}")
+                    else:
+                        first[found] = here
+                else:
+                    where.append(f"{here} = {self.term_id(_nt(found))}")
+        select = ", ".join(f"{place} AS {self.col(var)}" for var, place in first.items())
+        if not tables:
+            return Rel("SELECT 1 AS one", {})
+        sql = f"SELECT {select or '1 AS one'} FROM {', '.join(tables)}"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        return Rel(sql, {var: "id" for var in first})
+
+    def _Join(self, node: CompValue) -> Rel:
+        return self.join(self.pattern(node.p1), self.pattern(node.p2), None, optional=False)
+
+    def _LeftJoin(self, node: CompValue) -> Rel:
+        expr = opt(node, "expr")
+        if isinstance(expr, CompValue) and expr.name == "TrueFilter":
+            expr = None
+        return self.join(self.pattern(node.p1), self.pattern(node.p2), expr, optional=True)
+
+    def join(self, left: Rel, right: Rel, expr: object, *, optional: bool) -> Rel:
+        shared = left.reps.keys() & right.reps.keys()
+        for var in shared:
+            if left.reps[var] != right.reps[var]:
+                raise Unsupported("a join on a computed value")
+        a, b = self.alias(), self.alias()
+        conditions = []
+        for var in sorted(shared):
+            c = self.col(var)
+            if var in left.maybe or var in right.maybe:
+                conditions.append(f"({a}.{c} IS NULL OR {b}.{c} IS NULL OR {a}.{c} = {b}.{c})")
+            else:
+                conditions.append(f"{a}.{c} = {b}.{c}")
+        sides = [Side(a, left), Side(b, right)]
+        if expr is not None:
+            conditions.append(self.boolean(expr, sides))
+        columns = []
+        for var in sorted(left.reps.keys() | right.reps.keys()):
+            c = self.col(var)
+            if var in shared:
+                columns.append(f"coalesce({a}.{c}, {b}.{c}) AS {c}")
+            else:
+                columns.append(f"{a if var in left.reps else b}.{c} AS {c}")
+        kind = "LEFT JOIN" if optional else "JOIN"
+        sql = (
+            f"SELECT {', '.join(columns) or '1 AS one'} FROM ({self.with_attrs(sides[0])}) {a}"
+            f" {kind} ({self.with_attrs(sides[1])}) {b} ON {' AND '.join(conditions) or 'TRUE'}"
+        )
+        maybe = left.maybe | right.maybe
+        if optional:
+            maybe |= right.reps.keys() - left.reps.keys()
+        return Rel(sql, {**left.reps, **right.reps}, frozenset(maybe))
+
+    def _Union(self, node: CompValue) -> Rel:
+        left, right = self.pattern(node.p1), self.pattern(node.p2)
+        names = sorted(left.reps.keys() | right.reps.keys())
+        for var in left.reps.keys() & right.reps.keys():
+            if left.reps[var] != right.reps[var]:
+                raise Unsupported("a union of computed values")
+
+        def branch(rel: Rel) -> str:
+            cols = [f"{self.col(v) if v in rel.reps else 'NULL'} AS {self.col(v)}" for v in names]
+            return f"SELECT {', '.join(cols) or '1 AS one'} FROM ({rel.sql}) {self.alias()}"
+
+        maybe = left.maybe | right.maybe | (left.reps.keys() ^ right.reps.keys())
+        sql = f"{branch(left)} UNION ALL {branch(right)}"
+        return Rel(sql, {**left.reps, **right.reps}, frozenset(maybe))
+
+    def _Filter(self, node: CompValue) -> Rel:
+        inner = self.pattern(node.p)
+        side = Side(self.alias(), inner)
+        condition = self.boolean(node.expr, [side])
+        sql = f"SELECT * FROM ({self.with_attrs(side)}) {side.alias} WHERE {condition}"
+        return Rel(self.strip(sql, inner), inner.reps, inner.maybe, inner.ordered)
+
+    def _Extend(self, node: CompValue) -> Rel:
+        inner = self.pattern(node.p)
+        var = str(node.var)
+        if var in inner.reps:
+            raise Unsupported("BIND to a variable in scope")
+        side = Side(self.alias(), inner)
+        value = self.value(node.expr, [side])
+        if isinstance(value, str) or value.store is None:
+            raise Unsupported("BIND of this kind of value")
+        rep, sql = value.store
+        body = f"SELECT *, {sql} AS {self.col(var)} FROM ({self.with_attrs(side)}) {side.alias}"
+        maybe = inner.maybe | {var}
+        return Rel(
+            self.strip(body, inner, extra=[var]), {**inner.reps, var: rep}, maybe, inner.ordered
+        )
+
+    def _ToMultiSet(self, node: CompValue) -> Rel:
+        return self.pattern(node.p)
+
+    def _Project(self, node: CompValue) -> Rel:
+        inner = self.pattern(node.p)
+        names = [str(v) for v in node.PV]
+        cols = [f"{self.col(v) if v in inner.reps else 'NULL'} AS {self.col(v)}" for v in names] + (
+            [ORDER] if inner.ordered else []
+        )
+        reps = {v: inner.reps.get(v, "id") for v in names}
+        maybe = frozenset(v for v in names if v in inner.maybe or v not in inner.reps)
+        sql = f"SELECT {', '.join(cols) or '1 AS one'} FROM ({inner.sql}) {self.alias()}"
+        return Rel(sql, reps, maybe, inner.ordered)
+
+    def _Distinct(self, node: CompValue) -> Rel:
+        inner = self.pattern(node.p)
+        cols = [self.col(v) for v in inner.reps]
+        if not inner.ordered:
+            sql = (
+                f"SELECT DISTINCT {', '.join(cols) or '1 AS one'} FROM ({inner.sql}) {self.alias()}"
+            )
+        else:
+            keys = ", ".join(cols)
+            sql = (
+                f"SELECT {keys + ', ' if keys else ''}min({ORDER}) AS {ORDER}"
+                f" FROM ({inner.sql}) {self.alias()}" + (f" GROUP BY {keys}" if keys else "")
+            )
+        return Rel(sql, inner.reps, inner.maybe, inner.ordered)
+
+    def _Slice(self, node: CompValue) -> Rel:
+        child = node.p.p if node.p.name == "Project" else node.p
+        if child.name == "OrderBy" and opt(node, "length") is not None:
+            self.top = int(node.length) + int(opt(node, "start") or 0)
+        inner = self.pattern(node.p)
+        self.top = None
+        if not inner.ordered:
+            raise Unsupported("LIMIT or OFFSET without ORDER BY (pyoxigraph's pick)")
+        sql = f"SELECT * FROM ({inner.sql}) {self.alias()} ORDER BY {ORDER}"
+        if opt(node, "length") is not None:
+            sql += f" LIMIT {int(node.length)}"
+        if opt(node, "start"):
+            sql += f" OFFSET {int(node.start)}"
+        return Rel(sql, inner.reps, inner.maybe, True)
+
+    def _OrderBy(self, node: CompValue) -> Rel:
+        top, self.top = self.top, None
+        inner = self.pattern(node.p)
+        side = Side(self.alias(), inner)
+        keys: list[str] = []
+        checks: list[str] = []
+        for condition in node.expr:
+            expr = condition.expr if isinstance(condition, CompValue) else condition
+            if not isinstance(expr, Variable):
+                raise Unsupported("ORDER BY an expression")
+            descending = isinstance(condition, CompValue) and opt(condition, "order") == "DESC"
+            value = self.value(expr, [side])
+            assert isinstance(value, Val)
+            found = x.order_keys(value)
+            for key in found.keys:
+                keys.append(f"{key} {'DESC' if descending else 'ASC'} NULLS FIRST")
+            if value.store is None or value.store[0] == "id":
+                checks.append(
+                    f"min({found.family}) OVER () IS DISTINCT FROM max({found.family}) OVER ()"
+                )
+        cols = ", ".join(f"{side.alias}.{self.col(v)}" for v in inner.reps) or "1 AS one"
+        order = ", ".join(keys)
+        source = f"FROM ({self.with_attrs(side)}) {side.alias}"
+        if checks:
+            source += f" QUALIFY CASE WHEN {' OR '.join(checks)} THEN {x.ERROR} ELSE TRUE END"
+        if top is None:
+            sql = f"SELECT {cols}, row_number() OVER (ORDER BY {order}) AS {ORDER} {source}"
+        else:  # a LIMIT right above: sort the first rows only, then number them
+            named = ", ".join(f"{key.rsplit(' ', 3)[0]} AS k{n}" for n, key in enumerate(keys))
+            again = ", ".join(
+                f"k{n} {key.rsplit(' ', 3)[1]} NULLS FIRST" for n, key in enumerate(keys)
+            )
+            sql = (
+                f"SELECT *, row_number() OVER (ORDER BY {again}) AS {ORDER} FROM"
+                f" (SELECT {cols}, {named} {source} ORDER BY {order} LIMIT {top}) {self.alias()}"
+            )
+            sql = f"SELECT {', '.join([self.col(v) for v in inner.reps] or ['one'])}, {ORDER} FROM ({sql}) {self.alias()}"
+        return Rel(sql, inner.reps, inner.maybe, True)
+
+    def _AggregateJoin(self, node: CompValue) -> Rel:
+        group = node.p
+        if group.name != "Group":
+            raise Unsupported("aggregates without a group")
+        inner = self.pattern(group.p)
+        keys: list[str] = []
+        for expr in opt(group, "expr") or []:
+            if not isinstance(expr, Variable) or str(expr) not in inner.reps:
+                raise Unsupported("GROUP BY an expression or a variable out of scope")
+            keys.append(str(expr))
+        alias = self.alias()
+        cols: list[str] = []  # the keys come out through SAMPLE, as rdflib writes them
+        reps: dict[str, str] = {}
+        maybe: set[str] = set()
+        for aggregate in node.A:
+            res = str(aggregate.res)
+            if aggregate.name == "Aggregate_Count":
+                if aggregate.vars == "*":
+                    if opt(aggregate, "distinct"):
+                        raise Unsupported("COUNT(DISTINCT *)")
+                    sql = "count(*)"
+                else:
+                    var = self._agg_var(aggregate, inner)
+                    distinct = "DISTINCT " if opt(aggregate, "distinct") else ""
+                    sql = f"count({distinct}{self.col(var)})" if var in inner.reps else "0"
+                cols.append(f"{sql} AS {self.col(res)}")
+                reps[res] = "int"
+            elif aggregate.name == "Aggregate_Sample":
+                var = self._agg_var(aggregate, inner)
+                sql = f"min({self.col(var)})" if var in inner.reps else "NULL"
+                cols.append(f"{sql} AS {self.col(res)}")
+                reps[res] = inner.reps.get(var, "id")
+                maybe.add(res)
+            else:
+                raise Unsupported(f"aggregate {aggregate.name}")
+        sql = f"SELECT {', '.join(cols) or '1 AS one'} FROM ({inner.sql}) {alias}"
+        if keys:
+            sql += " GROUP BY " + ", ".join(self.col(k) for k in keys)
+        return Rel(sql, reps, frozenset(maybe))
+
+    def _agg_var(self, aggregate: CompValue, inner: Rel) -> str:
+        if not isinstance(aggregate.vars, Variable):
+            raise Unsupported("an aggregate of an expression")
+        return str(aggregate.vars)
+
+    # Output
+
+    def output(self, rel: Rel, names: list[str]) -> str:
+        """Return SQL writing each row as a line of SPARQL TSV, in order."""
+        alias = self.alias()
+        joins, cells = [], []
+        for n, var in enumerate(names):
+            c = f"{alias}.{self.col(var)}"
+            rep = rel.reps.get(var)
+            if rep is None:
+                cells.append("''")
+            elif rep == "id":
+                joins.append(f"LEFT JOIN terms o{n} ON o{n}.id = {c}")
+                cells.append(f"coalesce(o{n}.nt, '')")
+            elif rep == "int":
+                cells.append(f"coalesce(CAST({c} AS VARCHAR), '')")
+            else:
+                escaped = (
+                    f"replace(replace(replace(replace(replace({c}, '\\', '\\\\'), '\"', '\\\"'),"
+                    " chr(10), '\\n'), chr(13), '\\r'), chr(9), '\\t')"
+                )
+                cells.append(f"coalesce('\"' || {escaped} || '\"', '')")
+        line = " || chr(9) || ".join(cells) if cells else "''"
+        sql = f"SELECT {line} AS line FROM ({rel.sql}) {alias} {' '.join(joins)}"
+        if rel.ordered:
+            sql += f" ORDER BY {alias}.{ORDER}"
+        return sql
+
+
+def _nt(term: URIRef | Literal) -> str:
+    """Return a constant of a pattern as pyoxigraph writes it in N-Triples (or refuse it)."""
+    value = x.constant(term)
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    text = str(term)
+    if any(c in text for c in '"\\') or any(ord(c) < 32 for c in text):
+        raise Unsupported("a literal with escapes in a pattern")
+    if value.cls == "'L'":
+        return f'"{text}"@{term.language.lower() if term.language else ""}'
+    if value.cls == "'S'":
+        return f'"{text}"'
+    if value.cls in ("'Ni'", "'Dn'", "'O'"):
+        return f'"{text}"^^<{term.datatype}>'
+    raise Unsupported("a literal of this datatype in a pattern")
