@@ -119,7 +119,13 @@ def serve(settings: Mapping[str, Any], *, gunicorn: Mapping[str, Any] | None = N
     options = {**gunicorn_options(values), **(gunicorn or {})}
     writers = write_processes(values)
     owner = os.getpid()
-    helper = None if remote else QueryHelper(values["store"], warm=query_warm(values))
+    helper = (
+        None
+        if remote
+        else QueryHelper(
+            values["store"], warm=query_warm(values), columnar=bool(values["sparql_columnar"])
+        )
+    )
     try:
         writer = _write_service(values, writers, helper.paths if helper is not None else None)
     except BaseException:

@@ -82,6 +82,7 @@ class SparqlState:
                 self.service = QueryService(
                     st.settings["store"],
                     slots=query_slots(st.settings),
+                    columnar=bool(st.settings["sparql_columnar"]),
                     warm=query_warm(st.settings),
                     helper=self.helper,
                 )

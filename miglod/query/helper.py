@@ -96,6 +96,7 @@ class QueryHelper:
         store: str | os.PathLike[str],
         *,
         memory: bool = True,
+        columnar: bool = True,
         warm: tuple[str, tuple[int, ...]] | None = None,
     ) -> None:
         remove_stale()
@@ -105,13 +106,17 @@ class QueryHelper:
             (self.paths.runtime / OWNER).write_text(str(os.getpid()))
             for directory in (self.paths.spool, self.paths.cache, self.paths.slots):
                 directory.mkdir(mode=0o700)
-            self.process = self._start(Path(store), memory, warm)
+            self.process = self._start(Path(store), memory, columnar, warm)
         except BaseException:
             self.close()
             raise
 
     def _start(
-        self, store: Path, memory: bool, warm: tuple[str, tuple[int, ...]] | None
+        self,
+        store: Path,
+        memory: bool,
+        columnar: bool,
+        warm: tuple[str, tuple[int, ...]] | None,
     ) -> subprocess.Popen[bytes]:
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
@@ -120,6 +125,7 @@ class QueryHelper:
             config = {
                 "store": str(store),
                 "memory": memory,
+                "columnar": columnar,
                 "spool_dir": str(self.paths.spool),
                 "cache_dir": str(self.paths.cache),
                 "warm": [warm[0], list(warm[1])] if warm else None,

@@ -78,12 +78,14 @@ class QueryService:
         store: str | os.PathLike[str],
         *,
         memory: bool = True,
+        columnar: bool = True,
         slots: int | None = 1,
         warm: tuple[str, tuple[int, ...]] | None = None,
         helper: HelperPaths | None = None,
     ) -> None:
         self.store = Path(store)
         self.memory = memory
+        self.columnar = columnar
         self.warm = warm
         self.helper = helper
         self.cache_dir = helper.cache if helper else None
@@ -301,6 +303,7 @@ class QueryService:
         config = {
             "store": str(self.store),
             "memory": self.memory,
+            "columnar": self.columnar,
             "spool_dir": self.spool_dir,
             "warm": self.warm,
         }
