@@ -10,7 +10,7 @@ import pyoxigraph as ox
 import pytest
 
 from benchmarks.sparql_data import BASE, write_nquads
-from miglod.query.columnar import ColumnarCopy
+from miglod.query.columnar import ColumnarCopy, plan_key
 from miglod.query.evaluate import Engines, QueryRequest, Spool, evaluate
 from miglod.query.examples import examples
 from miglod.query.formats import formats_for
@@ -316,3 +316,27 @@ def test_a_new_load_starts_empty(tmp_path: Path, edge: ox.Store) -> None:
     assert copy.select("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s", None)[0] == (
         f"?s\n<{EX}z>\n".encode()
     )
+
+
+def test_plans_are_shared_by_texts_that_differ_in_whole_line_comments_only() -> None:
+    query = "SELECT ?s WHERE {\n  ?s ?p ?o .\n}"
+    assert plan_key(query) == plan_key("# asked again\n" + query + "\n  # 12345")
+    assert plan_key(query) == plan_key(query.replace("\n", "\r\n"))
+    # A comment ends at a carriage return too: what follows it is part of the query.
+    assert plan_key("SELECT * WHERE {\n# c\r?s ?p ?o }") != plan_key("SELECT * WHERE {\n}")
+    # Not a comment: '#' inside an IRI, or a line of a long string.
+    assert plan_key("SELECT * { ?s ?p <http://x/#a> }") != plan_key(
+        "SELECT * { ?s ?p <http://x/#b> }"
+    )
+    long = 'SELECT * { ?s ?p """a\n# b""" }'
+    assert plan_key(long) == long and plan_key(long) != plan_key('SELECT * { ?s ?p """a\n""" }')
+
+
+def test_a_commented_variant_is_answered_from_the_kept_plan(
+    news: ox.Store, news_copy: ColumnarCopy
+) -> None:
+    for example in examples(BASE, None):
+        same(news_copy, news, example.query)
+        kept = len(news_copy.plans)
+        same(news_copy, news, f"# run {kept}\n{example.query}\n# {example.name}")
+        assert len(news_copy.plans) == kept, "the variant compiled a plan of its own"

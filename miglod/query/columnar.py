@@ -44,6 +44,7 @@ CLASSES = ("I", "B", "S", "L", "Ni", "Nd", "Nf", "ND", "Dn", "Dz", "Tn", "Tz", "
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.DOTALL)
+_LINE_ENDS = re.compile(r"[\r\n]")
 _ECHAR = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
 
 _SCHEMA = """
@@ -333,18 +334,23 @@ class ColumnarCopy:
         return [self.ids.get(t) for t in texts]
 
     def plan(self, sparql: str) -> Plan:
-        """Return the compiled plan of ``sparql``; raise :class:`Unsupported` outside the subset."""
-        found = self.plans.get(sparql)
+        """Return the compiled plan of ``sparql``; raise :class:`Unsupported` outside the subset.
+
+        Plans do not depend on the data, so they are kept across data versions,
+        under the query's text without its whole-line comments (:func:`plan_key`).
+        """
+        key = plan_key(sparql)
+        found = self.plans.get(key)
         if found is None:
             try:
                 found = compile_select(sparql, self._variables(sparql))
             except Unsupported as exc:
                 found = exc
-            self.plans[sparql] = found
+            self.plans[key] = found
             while len(self.plans) > PLANS:
                 self.plans.popitem(last=False)
         else:
-            self.plans.move_to_end(sparql)
+            self.plans.move_to_end(key)
         if isinstance(found, Unsupported):
             raise found
         return found
@@ -391,6 +397,21 @@ class ColumnarCopy:
         terms = self.db.execute("SELECT count(*) FROM terms").fetchall()[0][0]
         triples = self.db.execute("SELECT count(*) FROM triples").fetchall()[0][0]
         return {"terms": terms, "triples": triples}
+
+
+def plan_key(sparql: str) -> str:
+    """Return the text a query's plan is kept under: without lines that are blank or a comment.
+
+    Such a line cannot be part of an IRI or of a short string (neither holds a
+    line end), so it changes nothing in the query; with a long string (triple
+    quotes) the text is kept whole.
+    """
+    if '"""' in sparql or "'''" in sparql:
+        return sparql
+    lines = _LINE_ENDS.split(sparql)  # what ends a comment in SPARQL's grammar
+    return "\n".join(
+        line for line in lines if line.strip(" \t") and not line.lstrip(" \t").startswith("#")
+    )
 
 
 def _split(data: bytes) -> tuple[list[str], list[str], list[str]]:

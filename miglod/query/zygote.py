@@ -43,8 +43,10 @@ import pyoxigraph as ox
 
 from miglod.query import wire
 from miglod.query.evaluate import Engines
+from miglod.query.examples import examples
 from miglod.query.precompute import precompute
 from miglod.query.runner import serve_requests
+from miglod.query.sqlexpr import Unsupported
 from miglod.query.union import UnionCopy
 
 #: Seconds between two looks at the store's current generation when idle.
@@ -74,6 +76,7 @@ class Zygote:
     runners: set[int] = field(default_factory=set)
     spare: tuple[socket.socket, int, str] | None = None
     changed_at: float = 0.0
+    planned: bool = False
 
     @classmethod
     def configured(cls, config: dict[str, object]) -> Zygote:
@@ -221,6 +224,7 @@ class Zygote:
             return
         self.warmed = {copy.version}
         base, limits = self.warm
+        self._plan_examples(base)
         cache_dir = Path(self.cache_dir) if self.cache_dir else None
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the child
@@ -242,6 +246,20 @@ class Zygote:
             finally:
                 os._exit(status)
         self.warming = pid
+
+    def _plan_examples(self, base: str) -> None:
+        """Compile the examples' plans for the columnar copy once, here, before runners fork.
+
+        Plans do not depend on the data: every runner forked from now on starts
+        with them, and an example asked with a comment of its own reuses them.
+        """
+        columnar = self.copy.live_columnar()
+        if columnar is None or self.planned:
+            return
+        self.planned = True
+        for example in examples(base):
+            with contextlib.suppress(Unsupported):
+                columnar.plan(example.query)
 
     def _reap(self) -> None:
         """Collect runners and precomputing children that have exited, so none lingers.
