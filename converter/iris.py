@@ -13,7 +13,8 @@ DEFAULT_BASE_IRI = "https://w3id.org/miglod/"
 _HASH_LENGTH = 6
 SLUG_MAX_LENGTH = 80
 
-_WORD = re.compile(r"[a-z0-9][a-z0-9]*")
+# Every byte but a-z and 0-9 becomes a space.
+_NOT_A_WORD = bytes(c if 0x30 <= c <= 0x39 or 0x61 <= c <= 0x7A else 0x20 for c in range(256))
 
 
 def slugify(text: str, *, max_length: int = SLUG_MAX_LENGTH) -> str:
@@ -24,11 +25,12 @@ def slugify(text: str, *, max_length: int = SLUG_MAX_LENGTH) -> str:
     words still get different slugs, and the same text always the same one.
     """
     if text.isascii():
-        ascii_text = text.lower()  # NFKD leaves ASCII as it is
+        ascii_bytes = text.encode("ascii").lower()  # NFKD leaves ASCII as it is
     else:
         folded = unicodedata.normalize("NFKD", text)
-        ascii_text = folded.encode("ascii", "ignore").decode("ascii").lower()
-    slug = "-".join(_WORD.findall(ascii_text))
+        ascii_bytes = folded.encode("ascii", "ignore").lower()
+    # The words are the runs of a-z and 0-9: every other byte made a space, split on spaces.
+    slug = b"-".join(ascii_bytes.translate(_NOT_A_WORD).split()).decode("ascii")
     if len(slug) > max_length:
         digest = hashlib.sha1(slug.encode("ascii")).hexdigest()[:_HASH_LENGTH]
         head = slug[: max_length - _HASH_LENGTH - 1].rsplit("-", 1)[0]

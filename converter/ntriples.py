@@ -96,8 +96,8 @@ class LineWriter:
         """Return the lines of a mapped item: triples, or quads in the item's graph."""
         end = f" {self.term(mapped.graph)} .\n" if quads else " .\n"
         if mapped.lines is not None:
-            # Mapped in N-Triples syntax already (see MappingContext.ntriples).
-            return "".join([f"{s} {p} {o}{end}" for s, p, o in mapped.lines])
+            # Mapped in N-Triples syntax already (see MappingContext.ntriples): join in C.
+            return end.join(map(" ".join, mapped.lines)) + end if mapped.lines else ""
         return self._lines(mapped.triples, end)
 
     def _lines(self, triples: Iterable[tuple[Node, Node, Node]], end: str) -> str:

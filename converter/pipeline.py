@@ -16,7 +16,7 @@ from converter.errors import ConverterError, ItemError
 from converter.iris import Iris
 from converter.mapping import MappedItem, MappingContext, Triple, map_item
 from converter.readers import read_items
-from converter.records import Enrichment, NewsItem
+from converter.records import Enrichment, NewsItem, Organization
 from converter.references import References
 from ontology import load_ontology
 
@@ -118,19 +118,21 @@ class Converter:
                 field="headline",
             )
         known = {o.slug: o for o in found.organizations}
-        orgs = [
-            known.get(slug) or self.enricher.organization(slug) for slug in mapped.organizations
-        ]
-        missing = [
-            slug for slug, org in zip(mapped.organizations, orgs, strict=True) if org is None
-        ]
+        orgs: list[Organization] = []
+        missing: list[str] = []
+        for slug in mapped.organizations:
+            org = known.get(slug) or self.enricher.organization(slug)
+            if org is None:
+                missing.append(slug)
+            else:
+                orgs.append(org)
         if missing:
             raise ItemError(
                 f"links to organisations nobody describes: {', '.join(missing)}",
                 source=item.source.name,
                 line=item.source.line,
             )
-        self.references.add(mapped, [o for o in orgs if o is not None], found.places)
+        self.references.add(mapped, orgs, found.places)
         return mapped
 
     def convert(self, items: Iterable[NewsItem]) -> Iterator[MappedItem]:

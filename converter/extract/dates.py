@@ -20,9 +20,11 @@ from converter.extract.dateforms import (
     TEXT_FORMS,
     group_patterns,
     make_date,
+    number_spans,
     resolve_span,
     trie_pattern,
     valid_date,
+    word_before,
     word_starts,
 )
 
@@ -43,7 +45,6 @@ _MONTHISH = _words(
     " ott okt nov dec dez dic ene gen ian noi"
 )
 _LONGEST_DATE_LINE = 48
-_NUMBER = re.compile(r"\d\d*")  # not "\d+": see Tokenizer in tokens.py
 
 
 class DateMention(NamedTuple):
@@ -100,23 +101,24 @@ class DateParser:
         # Matched only at the few word starts before a number next to a month
         # (see find_dates): scanning all the text with it would be far slower.
         self._text = re.compile("|".join(forms), re.IGNORECASE)
+        # Each form's groups for day, month and year of start and end. A part the form
+        # lacks reads a group of "iso", the last form, which is never tried, so None,
+        # when an earlier form matched: one call to group() reads all six.
         self._groups = {
             form: tuple(
-                f"{form}_{key}" if "{" + key + "}" in template else ""
+                f"{form}_{key}" if "{" + key + "}" in template else "iso_d1"
                 for key in ("d1", "d2", "m1", "m2", "y1", "y2")
             )
             for form, template in TEXT_FORMS
         }
-        # The words a running-text date can start with (see _may_start).
+        # The words a running-text date can start with (see find_dates).
         self._first_words = frozenset(["from", "between", "de", "del", "desde", "entre", "los"])
         self._first_words |= frozenset(running)
-        self._first_word = re.compile(r"\w+")
         self._iso_tail = re.compile(r"-[01]\d-[0-3]\d(?!\d)")
         self._word_after = re.compile(r"(?:st|nd|rd|th|º|°)?\.?,?\s+(?:de\s+|of\s+)?([^\W\d_]+)")
-        self._word_before = re.compile(r"([^\W\d_][^\W\d_]*)\.?\s+$")
         # How month words start: in a text without one, only an ISO date's year needs a look
         # with the patterns above.
-        self._month_starts = tuple(sorted({name[:3] for name in running}))
+        self._months = tuple(sorted({name[:3] for name in running}))
 
     def parse_listing_date(self, line: str) -> dt.date | None:
         """Return the date a listing's date line states, or None when ``line`` is no date line.
@@ -173,24 +175,41 @@ class DateParser:
         mentions: list[DateMention] = []
         floor = 0  # where the last mention ended: dates do not overlap
         months: bool | None = None  # whether the text may name a month
-        for number in _NUMBER.finditer(text):
-            if number.start() < floor:
+        running, first_words = self._running_months, self._first_words
+        word_after, match_text = self._word_after.match, self._text.match
+        for begin, end in number_spans(text):
+            if begin < floor:
                 continue
-            if number.end() - number.start() != 4:
+            # Only a number next to a month word, or an ISO date's year, can be part of a date.
+            if end - begin == 4:
+                if text[end : end + 1] != "-" or self._iso_tail.match(text, end) is None:
+                    continue
+            elif end - begin > 2:
+                continue
+            else:
                 if months is None:
                     low = text.lower()
                     # "İ" lowers to two characters; any other month word holds a start.
-                    starts = self._month_starts
-                    months = len(low) != len(text) or any(map(low.__contains__, starts))
+                    months = len(low) != len(text) or any(map(low.__contains__, self._months))
                 if not months:
                     continue
-            if not self._near_month(text, number):
-                continue
-            for start in word_starts(text, number.start(), floor):
-                if not self._may_start(text, start):
+                after = word_after(text, end)
+                if after is None or after.group(1).lower() not in running:
+                    before = word_before(text, max(0, begin - 16), begin)
+                    if before is None or before.lower() not in running:
+                        continue
+            # The words before the number, then the number itself (a digit: it may start one).
+            for start, word in [*word_starts(text, begin, floor), (begin, text[begin])]:
+                # Every form starts with a digit, a month or one of "from", "between", "de",
+                # "del", "desde", "entre", "los", in any case: a plain ASCII word that is none
+                # of these starts no date, nor does a character that is not a word character.
+                # Other words are left to the pattern.
+                if not word or (
+                    word.isascii() and not word[0].isdigit() and word.lower() not in first_words
+                ):
                     continue
-                found = self._text.match(text, start)
-                if found is None or found.end() <= number.start():
+                found = match_text(text, start)
+                if found is None or found.end() <= begin:
                     continue
                 mention = self._mention(found, reference)
                 if mention is not None:
@@ -199,40 +218,13 @@ class DateParser:
                     break
         return mentions
 
-    def _may_start(self, text: str, start: int) -> bool:
-        """Tell whether a date may start at ``start``: a cheap test before the running-text pattern.
-
-        Every form starts with a digit, a month or one of "from", "between",
-        "de", "del", "desde", "entre", "los", written in any case, so a plain
-        ASCII word that is none of these starts no date (nor does a character
-        that is not a word character). Other words are left to the pattern.
-        """
-        word = self._first_word.match(text, start)
-        if word is None:
-            return False
-        found = word.group()
-        return not found.isascii() or found[0].isdigit() or found.lower() in self._first_words
-
-    def _near_month(self, text: str, number: re.Match[str]) -> bool:
-        """Tell whether a number can belong to a date: a month word is next to it, or it is ISO."""
-        start, end = number.span()
-        if end - start == 4:
-            return text[end : end + 1] == "-" and self._iso_tail.match(text, end) is not None
-        if end - start > 2:
-            return False
-        after = self._word_after.match(text, end)
-        if after is not None and after.group(1).lower() in self._running_months:
-            return True
-        before = self._word_before.search(text, max(0, start - 16), start)
-        return before is not None and before.group(1).lower() in self._running_months
-
     def _mention(self, found: re.Match[str], reference: dt.date | None) -> DateMention | None:
         """Return the mention one match of the running-text pattern makes, if it is a date."""
         form = found.lastgroup or ""
         if form == "iso":
             start = valid_date(int(found["iso_y1"]), int(found["iso_m1"]), int(found["iso_d1"]))
             return DateMention(start, None, *found.span(), found.group()) if start else None
-        d1, d2, m1, m2, y1, y2 = [found[name] if name else None for name in self._groups[form]]
+        d1, d2, m1, m2, y1, y2 = found.group(*self._groups[form])
         month1, month2 = self._month(m1), self._month(m2)
         if month1 is None or d1 is None or (m2 is not None and month2 is None):
             return None

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from typing import TYPE_CHECKING, NamedTuple
 
+from converter.extract.dateforms import number_spans
 from converter.extract.dates import DateMention
 from converter.extract.eventwords import (
     ARTICLES,
@@ -24,10 +25,10 @@ if TYPE_CHECKING:
 # Punctuation becomes space, one character for one, so that the words of a
 # translated sentence keep the offsets they have in the sentence.
 _PUNCTUATION = re.compile(r'[!"#$%&()*+,./:;<=>?@\[\\\]^_`{|}~“”«»‘¿¡…–—•·„]')
+# _PUNCTUATION for a text in Latin-1, one byte a character: a translation to spaces.
+_LATIN_PUNCTUATION = bytes(0x20 if _PUNCTUATION.match(chr(c)) else c for c in range(256))
 _TOKEN = re.compile(r"\S\S*")  # not "\S+": see Tokenizer in tokens.py
-_NUMBER = re.compile(r"\d\d*")
-_QUOTES = '"“«‘'
-_QUOTE = re.compile(f"[{_QUOTES}]")
+_THREE_DIGITS = re.compile(r"\d\d\d").fullmatch
 _QUOTE_AFTER = re.compile(r"\s*(?:[\w’'-]+\s+){0,3}?[\"“«‘]([^\"”»’“«]{3,160})[\"”»’]")
 _QUOTE_BEFORE = re.compile(r"[\"“«]([^\"”»“«]{3,160})[\"”»]\s*$")
 _ACRONYM_AFTER = re.compile(r"\s*\(\s*([A-Z][A-Za-z&.-]{1,12})\s*\)")
@@ -71,7 +72,7 @@ class Reading:
         if key in self._names:
             return self._names[key]
         sentence = self.sentences[hit.sentence]
-        if not self.capitalised(hit) and _QUOTE.search(sentence) is None:
+        if not self.capitalised(hit) and not _quoted(sentence):
             # Without quotes, only a capitalised term can be part of a name.
             self._names[key] = (None, False)
             return self._names[key]
@@ -114,12 +115,17 @@ class Reading:
         count = self.finder.count
         if not lowered.isascii() and ("ſ" in lowered or "ı" in lowered or "i̇" in lowered):
             lowered, count = sentence, self.finder.count_any_case
-        for number in _NUMBER.finditer(sentence):
-            after = sentence[number.end() : number.end() + 1]
-            if not after or (after not in ",." and not after.isspace()):
+        for start, end in number_spans(sentence):
+            after = sentence[end : end + 1]
+            if after.isspace():
+                if end - start > 6:
+                    continue  # the pattern takes up to six digits before a space
+            elif not after or after not in ",.":
                 continue  # a count's number is followed by a space, or "," or "." in "1,500"
-            found = count.match(lowered, number.start())
-            if found is not None and not sentence[number.start() - 1 : number.start()].isalnum():
+            elif end - start > 3 or not _THREE_DIGITS(sentence[end + 1 : end + 4]):
+                continue  # "1,500" and "12.000": one to three digits, then groups of three
+            found = count.match(lowered, start)
+            if found is not None and not sentence[start - 1 : start].isalnum():
                 value = int(found.group(1).replace(",", "").replace(".", ""))
                 if value >= 2:
                     self._counts[index] = value
@@ -186,7 +192,18 @@ class Reading:
 
 def unpunctuated(text: str) -> str:
     """Return ``text`` with its punctuation made spaces: ``.split()`` then gives its words."""
-    return _PUNCTUATION.sub(" ", text)
+    if text.isascii():  # translating the bytes is cheaper than the pattern
+        return text.encode("ascii").translate(_LATIN_PUNCTUATION).decode("ascii")
+    try:
+        latin = text.encode("latin-1")
+    except UnicodeEncodeError:
+        return _PUNCTUATION.sub(" ", text)
+    return latin.translate(_LATIN_PUNCTUATION).decode("latin-1")
+
+
+def _quoted(text: str) -> bool:
+    """Tell whether ``text`` holds an opening quote: four substring tests beat a pattern."""
+    return '"' in text or "“" in text or "«" in text or "‘" in text
 
 
 def _is_title_case(text: str) -> bool:
@@ -209,7 +226,7 @@ def _proper_name(
     term = sentence[spans[first][0] : spans[last][1]]
     if term.lower() in VERB_FORMS:
         return None, False
-    if _QUOTE.search(sentence) is not None:
+    if _quoted(sentence):
         quoted = _QUOTE_AFTER.match(sentence, spans[last][1]) or _QUOTE_BEFORE.search(
             sentence, 0, spans[first][0]
         )

@@ -83,11 +83,11 @@ class EventFinder:
         for paragraph in item.paragraphs:
             # Punctuation becomes space one character for one: a sentence's span fits both.
             plain, at = unpunctuated(paragraph), 0
-            for stop in _SENTENCE_BREAK.finditer(paragraph):
-                if paragraph[at : stop.start()].strip():
-                    sentences.append(paragraph[at : stop.start()])
-                    spaced.append(plain[at : stop.start()])
-                at = stop.end()
+            for stop, after in _sentence_breaks(paragraph):
+                if paragraph[at:stop].strip():
+                    sentences.append(paragraph[at:stop])
+                    spaced.append(plain[at:stop])
+                at = after
             if paragraph[at:].strip():
                 sentences.append(paragraph[at:])
                 spaced.append(plain[at:])
@@ -157,6 +157,28 @@ class EventFinder:
         return hits, cues
 
 
+def _sentence_breaks(paragraph: str) -> list[tuple[int, int]]:
+    """Return the spans of the sentence breaks in ``paragraph``, as the pattern finds them.
+
+    A break starts with ".", "!" or "?": without the last two, the pattern is
+    tried at each full stop only, which ``str.find`` finds far faster than the
+    pattern's own scan.
+    """
+    if "!" in paragraph or "?" in paragraph:
+        return [stop.span() for stop in _SENTENCE_BREAK.finditer(paragraph)]
+    breaks = []
+    find, match = paragraph.find, _SENTENCE_BREAK.match
+    at = find(".")
+    while at >= 0:
+        stop = match(paragraph, at)
+        if stop is None:
+            at = find(".", at + 1)
+        else:
+            breaks.append(stop.span())
+            at = find(".", stop.end())
+    return breaks
+
+
 def _hit_order(hit: Hit) -> tuple[int, int]:
     """Return where a hit is, to sort by."""
     return hit.sentence, hit.word
@@ -180,7 +202,7 @@ def _spanish(item: NewsItem, words: list[list[str]], leaning: dict[str, int]) ->
     if item.language is not None:
         return item.language.lower().startswith("es")
     sample = itertools.chain.from_iterable(words[:2])
-    return sum(map(leaning.get, sample, itertools.repeat(0))) > 0
+    return sum(filter(None, map(leaning.get, sample))) > 0  # the words it has no leaning for
 
 
 def _surface_forms(organization: str | Organization) -> tuple[str, list[tuple[str, bool]]]:

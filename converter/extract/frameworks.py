@@ -29,6 +29,8 @@ _OBJECTIVES = re.compile(
     r"(\d{1,2}(?:\s*(?:,|and|y|&)\s*\d{1,2})*)(?![.,]?\d))"
 )
 _NUMBER = re.compile(r"\d{1,2}")
+# SEPARATORS for ASCII bytes: what is not a letter or a digit becomes a space.
+_SEPARATE = bytes(c if chr(c).isalnum() else 0x20 for c in range(128)) + bytes(range(128, 256))
 _SDG_NEAR = re.compile(r"(?i:sustainable development|desarrollo sostenible|\bsdgs?\b|\bods\b)")
 
 
@@ -149,7 +151,8 @@ class FrameworkIndex:
         for key, start, end in candidates:
             entry = self._entries[key]
             if entry.acronym is not None:
-                written = written or plain.translate(SEPARATORS).split()
+                # ``plain`` is ASCII: translating its bytes is the cheaper way to its words.
+                written = written or plain.encode("ascii").translate(_SEPARATE).decode().split()
                 if written[start] != entry.acronym:
                     continue
             if _overlaps(start, end, taken):

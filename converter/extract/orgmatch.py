@@ -54,51 +54,48 @@ class OrgMatcher(OrgGazetteer):
                 del words[k]
         hits: list[Hit] = []
         wanted, capital_first, free = self._wanted, self._capital_first, 0
-        text, start = tk.text, tk.start
-        for i in itertools.compress(range(len(seq)), map(wanted.__contains__, words)):
-            if i < free or (words[i] in capital_first and not text[start[seq[i]]].isupper()):
+        text, start, size = tk.text, tk.start, len(seq)
+        grams, exact_norms = self._gram_trie, self._exact_norms
+        for i in itertools.compress(range(size), map(wanted.__contains__, words)):
+            first = words[i]
+            if i < free or (first in capital_first and not text[start[seq[i]]].isupper()):
                 continue  # inside a name found already, or a word that needs its capital
-            hit = self._match_at(tk, seq, i)
-            if hit is not None:
-                free = i + hit.size
-                if hit.orgs:
-                    hits.append(hit)
-                elif hit.country:
-                    note_country(ctx, tk, hit.first, hit.last, hit.country)
+            # The longest name of several words that starts here (words[j] is norm[seq[j]]).
+            node, j = grams.get(first), i
+            best: tuple[int, Target] | None = None
+            while node is not None:
+                target, following = node
+                if target is not None:
+                    for n in target.capitals:  # each word that needs its capital has it
+                        if not text[start[seq[i + n]]].isupper():
+                            break
+                    else:
+                        best = (j, target)
+                j += 1
+                if j == size:
+                    break
+                node = following.get(words[j])
+            if best is not None:
+                j, target = best
+                hit = Hit(seq[i], seq[j], target.orgs, False, j - i + 1, target.country)
+            elif first in exact_norms:  # else one word matched with its case, an acronym
+                raw = tk.raw(seq[i])
+                found = self._exact.get(fold_ascii(raw))
+                if found is None or (raw in self._word_like and self._shouting(tk, seq[i])):
+                    continue
+                hit = Hit(seq[i], seq[i], found.orgs, True, 1, found.country)
+            else:
+                continue
+            free = i + hit.size
+            if hit.orgs:
+                hits.append(hit)
+            elif hit.country:
+                note_country(ctx, tk, hit.first, hit.last, hit.country)
         for k in tk.parens:
             target = self._exact.get(fold_ascii(tk.raw(k)))
             if target is not None and target.country and not target.orgs:
                 note_country(ctx, tk, k, k, target.country)
         return hits, ctx
-
-    def _match_at(self, tk: OrgTokens, seq: list[int], i: int) -> Hit | None:
-        norm, text, start = tk.norm, tk.text, tk.start
-        first = norm[seq[i]]
-        node = self._gram_trie.get(first)
-        best: tuple[int, Target] | None = None
-        j, size = i, len(seq)
-        while node is not None:  # the longest name of several words that starts here
-            target, following = node
-            if target is not None:
-                for n in target.capitals:  # each word that needs its capital has it
-                    if not text[start[seq[i + n]]].isupper():
-                        break
-                else:
-                    best = (j, target)
-            j += 1
-            if j == size:
-                break
-            node = following.get(norm[seq[j]])
-        if best is not None:
-            j, target = best
-            return Hit(seq[i], seq[j], target.orgs, False, j - i + 1, target.country)
-        if first not in self._exact_norms:
-            return None
-        raw = tk.raw(seq[i])
-        target = self._exact.get(fold_ascii(raw))
-        if target is None or (raw in self._word_like and self._shouting(tk, seq[i])):
-            return None
-        return Hit(seq[i], seq[i], target.orgs, True, 1, target.country)
 
     def _shouting(self, tk: OrgTokens, k: int) -> bool:
         """Tell whether word ``k`` stands among words in capitals (a headline shouting)."""
@@ -138,9 +135,9 @@ class OrgMatcher(OrgGazetteer):
 
     def _resolve(self, hit: Hit, tk: OrgTokens, ctx: Context) -> Organization | None:
         """Choose among the candidates of ``hit`` by a country next to it, then the item's."""
+        if len(hit.orgs) == 1 and self._orgs[hit.orgs[0]].country is None:
+            return self._orgs[hit.orgs[0]]  # the one candidate, an international body
         orgs = [self._orgs[c] for c in hit.orgs]
-        if len(orgs) == 1 and orgs[0].country is None:
-            return orgs[0]
         cue = self._cue(hit, tk, ctx)
         international = [o for o in orgs if o.country is None]
         if cue is not None:

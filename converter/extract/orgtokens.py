@@ -78,8 +78,10 @@ def shared_tokens(text: str, shared: Tokens) -> OrgTokens:
     except that the British spellings are only made American in ASCII words.
     """
     words, starts, ends = shared.words, shared.starts, shared.ends
+    if SPELLING.keys().isdisjoint(words):  # most texts: a copy, cheaper than a lookup a word
+        return OrgTokens(text, starts, ends, list(words), paren_words(text, starts))
     norms = list(map(SPELLING.get, words, words))
-    if not text.isascii() and not SPELLING.keys().isdisjoint(words):
+    if not text.isascii():
         for k, word in enumerate(words):
             if word in SPELLING and not text[starts[k] : ends[k]].isascii():
                 norms[k] = word

@@ -111,7 +111,8 @@ class PersonFinder:
 
     def __init__(self) -> None:
         self._head = re.compile(rf"{_HEADS}\b", re.IGNORECASE)
-        self._stems = re.compile(trie_pattern(_STEMS))
+        # Not after a-z: such a match could not count (see _heads), and the engine skips it early.
+        self._stems = re.compile("(?<![a-z])" + trie_pattern(_STEMS))
         self._title = re.compile(_TITLES, re.IGNORECASE)
         self._after_title = re.compile(
             rf"\s+(?:(?P<hon>{_HONORIFIC})\s*)?(?P<name>{_NAME}){_AFTER_TITLED}"

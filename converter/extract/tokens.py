@@ -12,8 +12,11 @@ import re
 import unicodedata
 from collections.abc import Container, Iterable, Sequence
 from itertools import accumulate, compress, count
+from operator import add, itemgetter
 from typing import Any, Generic, TypeVar
 
+# Every byte but a-z and 0-9 becomes a space: a folded text's separators.
+_NOT_A_WORD = bytes(c if 0x30 <= c <= 0x39 or 0x61 <= c <= 0x7A else 0x20 for c in range(256))
 UPPER = -1  # capitalisation mask: the whole match in capitals, not followed by "$"
 T = TypeVar("T")
 _END = ""  # trie key of the values stored at a node; never a token
@@ -33,7 +36,8 @@ class Tokens:
         self.words = words
         self.starts = starts
         self.ends = ends
-        initials = map(text.__getitem__, starts)
+        # The first letters of the words, in C: the getter returns a tuple from two starts on.
+        initials = itemgetter(*starts)(text) if len(starts) > 1 else [text[k] for k in starts]
         self.upper = list(compress(count(), map(str.isupper, initials)))
 
     def __repr__(self) -> str:
@@ -59,10 +63,11 @@ class Tokenizer:
             table[chr(cp)] = base if base.isascii() and base.isalnum() else " "
         table.update(zip("ßæÆøØđĐłŁıİ", "saaooddllii", strict=True))
         self._table = table
+        # The same for a text in Latin-1, in bytes: every byte is one character there.
+        self._latin = bytes(c if c < 0x80 else ord(table[chr(c)]) for c in range(256))
         self._non_ascii = re.compile(r"[^\x00-\x7f]")
         # "x[x]*", not "x+": a pattern that opens with a character class lets the
         # engine skip to where it can match instead of trying every position.
-        self._split = re.compile(r"([a-z0-9][a-z0-9]*)")
         self._word = re.compile(r"[a-z0-9][a-z0-9]*")
 
     def _fold_char(self, match: re.Match[str]) -> str:
@@ -71,14 +76,29 @@ class Tokenizer:
     def fold(self, text: str) -> str:
         """Return ``text`` folded; character offsets do not change."""
         low = text.replace("İ", "I").lower()  # the one letter whose lower case is longer
-        # Few characters are not ASCII: a pattern that visits only those beats a translation.
-        return low if low.isascii() else self._non_ascii.sub(self._fold_char, low)
+        if low.isascii():
+            return low
+        try:
+            latin = low.encode("latin-1")
+        except UnicodeEncodeError:
+            # Few characters are not ASCII: a pattern that visits only those beats a translation.
+            return self._non_ascii.sub(self._fold_char, low)
+        return latin.translate(self._latin).decode("ascii")
 
     def tokenize(self, text: str) -> Tokens:
-        """Return the tokens of ``text``."""
-        parts = self._split.split(self.fold(text))
-        offsets = list(accumulate(map(len, parts)))
-        return Tokens(text, parts[1::2], offsets[0:-1:2], offsets[1::2])
+        """Return the tokens of ``text``.
+
+        The folded text is ASCII: every byte but a-z and 0-9 made a space, it
+        splits on single spaces in C into the words and empty strings, one for
+        each further separator. A part starts where the lengths of the parts
+        before it and the spaces between them end.
+        """
+        spaced = self.fold(text).encode("ascii").translate(_NOT_A_WORD).decode("ascii")
+        parts = spaced.split(" ")
+        places = map(add, accumulate(map(len, parts), initial=0), count())
+        starts = list(compress(places, parts))
+        words = list(filter(None, parts))
+        return Tokens(text, words, starts, list(map(add, starts, map(len, words))))
 
     def key(self, phrase: str) -> tuple[tuple[str, ...], int]:
         """Return the folded words of ``phrase`` and the mask of its capitalised words."""
