@@ -10,25 +10,20 @@ import datetime as dt
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from converter.errors import ConverterError
 from converter.readers import INPUT_FORMATS
 from miglod import __version__
-from miglod import publishing as pub
-from miglod.building import NotConformingError, build, find_inputs
 from miglod.conversion import convert_files, environ, generation_time, output_format
-from miglod.query import COMMAND_FORMATS, query_command
-from miglod.remote_publish import Outcome
-from miglod.remote_publish import publish as publish_items
+from miglod.query.formats import COMMAND_FORMATS
 from miglod.settings import SETTINGS_BY_NAME, SettingsError, resolve
-from miglod.store import StoreError, open_store
-from ontology import load_ontology
-from server.jsonld import JsonLdWriter
-from server.serve import serve
-from shapes.command import run_validate_command
-from shapes.loading import load_shapes
-from shapes.report import format_result
-from shapes.validation import Validator
+
+if TYPE_CHECKING:
+    from miglod.remote_publish import Outcome
+
+# Each command imports what only it needs when it runs: ``miglod convert`` then starts
+# without the validator, the store, the web app and their libraries.
 
 SERVE_SETTINGS = (
     "store",
@@ -207,6 +202,9 @@ def _convert(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from ontology import load_ontology
+    from shapes.command import run_validate_command
+
     settings = resolve({"base_iri": args.base_iri}, environ())
     code, output = run_validate_command(
         args.files,
@@ -224,6 +222,8 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from miglod.building import NotConformingError, build, find_inputs
+
     settings = resolve(
         {
             "data_dir": args.data_dir,
@@ -270,11 +270,15 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from server.serve import serve
+
     serve(_settings(args, SERVE_SETTINGS))
     return 0
 
 
 def _query(args: argparse.Namespace) -> int:
+    from miglod.query.command import query_command
+
     names = ("store", "query_timeout", "result_limit", "base_iri")
     settings = resolve({name: getattr(args, name) for name in names}, environ())
     result = query_command(
@@ -292,6 +296,13 @@ def _query(args: argparse.Namespace) -> int:
 
 
 def _load(args: argparse.Namespace) -> int:
+    from miglod import publishing as pub
+    from miglod.store import open_store
+    from server.jsonld import JsonLdWriter
+    from shapes.loading import load_shapes
+    from shapes.report import format_result
+    from shapes.validation import Validator
+
     names = ("store", "base_iri", "publisher")
     settings = resolve({name: getattr(args, name) for name in names}, environ())
     base = settings["base_iri"]
@@ -322,6 +333,10 @@ def _load(args: argparse.Namespace) -> int:
 
 
 def _publish(args: argparse.Namespace) -> int:
+    from miglod import publishing as pub
+    from miglod.remote_publish import publish as publish_items
+    from server.jsonld import JsonLdWriter
+
     settings = resolve({"base_iri": args.base_iri, "publisher": args.publisher}, environ())
     token = args.token or environ().get("MIGLOD_TOKEN")
     if not token:
@@ -349,6 +364,14 @@ def _publish(args: argparse.Namespace) -> int:
     return 2 if any(o.status >= 400 for o in outcomes) else 0
 
 
+def _user_errors() -> tuple[type[Exception], ...]:
+    """Return the errors of the store and the write path that are the user's to fix."""
+    from miglod.publishing import PublishingError
+    from miglod.store import StoreError
+
+    return (StoreError, PublishingError)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = build_parser()
@@ -358,7 +381,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConverterError as exc:
         print(f"miglod: error: {exc}", file=sys.stderr)
         return 2
-    except (SettingsError, UsageError, StoreError, pub.PublishingError) as exc:
+    except (SettingsError, UsageError) as exc:
+        print(f"miglod: error: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        if not isinstance(exc, _user_errors()):
+            raise
         print(f"miglod: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -15,7 +15,7 @@ from miglod.query.service import QueryService
 from miglod.store import layout
 
 #: ``--format`` values: a results or RDF format by name, or a text table.
-COMMAND_FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "jsonld", "rdfxml")
+COMMAND_FORMATS = qf.COMMAND_FORMATS
 COLUMN_WIDTH = 60
 
 

@@ -12,6 +12,9 @@ from typing import Literal
 
 import pyoxigraph as ox
 
+#: The formats ``miglod query`` writes (``table`` is for people).
+COMMAND_FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "jsonld", "rdfxml")
+
 ResultKind = Literal["boolean", "solutions", "triples"]
 TABULAR: frozenset[ResultKind] = frozenset({"boolean", "solutions"})
 GRAPH: frozenset[ResultKind] = frozenset({"triples"})
