@@ -82,8 +82,9 @@ SETTINGS: tuple[Setting, ...] = (
         "sparql_columnar",
         True,
         "Also hold the data in a columnar database (DuckDB) that answers the SELECT queries it"
-        " can compile, aggregates several times faster (about 0.7 GB more memory at 100,000"
-        " items); off: every query goes to pyoxigraph.",
+        " can compile once the data has a million triples or more, aggregates several times"
+        " faster (about 0.7 GB more memory at 100,000 items); off: every query goes to"
+        " pyoxigraph.",
         _bool,
     ),
     Setting("page_size", 50, "Items per page of the /news collection.", int),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 from pathlib import Path
@@ -30,7 +31,7 @@ def load(store: ox.Store, chunk: int = 4096, *, twice: bool = False) -> Columnar
     data = store.dump(format=NT, from_graph=ox.DefaultGraph())
     if twice:
         data = b"".join(line + line for line in data.splitlines(keepends=True))
-    copy = ColumnarCopy()
+    copy = ColumnarCopy(min_triples=0)
     copy.begin()
     start = 0
     while start < len(data):
@@ -340,3 +341,39 @@ def test_a_commented_variant_is_answered_from_the_kept_plan(
         kept = len(news_copy.plans)
         same(news_copy, news, f"# run {kept}\n{example.query}\n# {example.name}")
         assert len(news_copy.plans) == kept, "the variant compiled a plan of its own"
+
+
+def test_little_data_is_left_to_pyoxigraph(news: ox.Store) -> None:
+    copy = load(news)
+    query = examples(BASE, None)[0].query
+    copy.select(query, None)  # answered
+    copy.min_triples = copy.triples + 1
+    with pytest.raises(Unsupported, match="pyoxigraph is as fast"):
+        copy.select(query, None)
+
+
+def test_a_request_with_a_base_iri_is_answered_from_the_columns_unless_it_needs_the_base(
+    news: ox.Store, news_copy: ColumnarCopy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answered: list[str] = []
+    select = ColumnarCopy.select
+
+    def spy(self: ColumnarCopy, sparql: str, limit: int | None) -> tuple[bytes, bool]:
+        found = select(self, sparql, limit)
+        answered.append(sparql)
+        return found
+
+    monkeypatch.setattr(ColumnarCopy, "select", spy)
+    plain = Engines(disk=lambda: news, union=news)
+    both = Engines(disk=lambda: news, union=news, columnar=news_copy)
+    absolute = "SELECT ?c (COUNT(*) AS ?n) WHERE { ?i <https://schema.org/about> ?c } GROUP BY ?c"
+    relative = "SELECT ?c (COUNT(*) AS ?n) WHERE { ?i <about> ?c } GROUP BY ?c"
+    own_base = "BASE <https://schema.org/> " + relative
+    for query, columns in ((absolute, True), (relative, False), (own_base, False)):
+        answered.clear()
+        request = QueryRequest(query, format="json", limit=None, base_iri="https://schema.org/")
+        one = evaluate(request, plain, Spool(None, "a"))
+        two = evaluate(request, both, Spool(None, "b"))
+        rows = [sorted(map(str, json.loads(o.read())["results"]["bindings"])) for o in (one, two)]
+        assert rows[0] == rows[1] and len(rows[0]) > 3, query
+        assert bool(answered) is columns, query

@@ -33,6 +33,9 @@ from miglod.query.sqlplan import FALLBACK, Plan, Unsupported, compile_select
 BATCH = 2 << 20
 #: Compiled plans kept, per query text.
 PLANS = 256
+#: Below this many triples pyoxigraph answers as fast (the columnar engine's fixed cost,
+#: planning a large SQL statement, is some milliseconds), so queries go there.
+MIN_TRIPLES = 1_000_000
 
 #: Term classes: ``I`` IRI, ``B`` blank node, ``S`` simple literal (or xsd:string),
 #: ``L`` language-tagged string, ``Ni``/``Nd``/``Nf``/``ND`` integer, decimal,
@@ -167,7 +170,10 @@ class ColumnarCopy:
     :attr:`version` names the data they hold.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, min_triples: int = MIN_TRIPLES) -> None:
+        #: Fewer triples than this and :meth:`select` leaves every query to pyoxigraph.
+        self.min_triples = min_triples
+        self.triples = 0
         # One thread, so that forking stays safe; no spilling to a directory of
         # DuckDB's choosing (a query too large fails, and pyoxigraph takes it).
         self.db = duckdb.connect(
@@ -217,6 +223,7 @@ class ColumnarCopy:
 
         if not self.broken and self._guarded(complete):
             self.ready, self.version = True, version
+            self._count()
 
     def _guarded(self, work: Callable[[], None]) -> bool:
         """Run ``work``; on failure mark the copy broken, log why, and return ``False``."""
@@ -232,8 +239,12 @@ class ColumnarCopy:
         """Remove triples gone from the union and add the new ones (those not already there)."""
         if self.ready and self._guarded(lambda: self._apply(removed, added)):
             self.version = version
+            self._count()
         else:
             self.ready = False
+
+    def _count(self) -> None:
+        self.triples = int(self.db.execute("SELECT count(*) FROM triples").fetchall()[0][0])
 
     def _apply(self, removed: bytes, added: bytes) -> None:
         gone = _split(removed)
@@ -376,6 +387,8 @@ class ColumnarCopy:
         """
         if not self.ready:
             raise Unsupported("the columnar copy is not loaded")
+        if self.triples < self.min_triples:
+            raise Unsupported(f"fewer than {self.min_triples} triples: pyoxigraph is as fast")
         plan = self.plan(sparql)
         ids = self.term_ids(list(plan.constants))
         sql = plan.sql(ids, None if limit is None else limit + 1)

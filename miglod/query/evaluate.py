@@ -277,10 +277,10 @@ def _from_columnar(
 
     The rows come as SPARQL TSV and are written by pyoxigraph's own serializers,
     so every format and the row cap behave as for pyoxigraph's answers. Any
-    failure of the columnar engine leaves the query to pyoxigraph.
+    failure of the columnar engine leaves the query to pyoxigraph. The request's
+    base IRI is not passed on: the columnar copy reads the query without one, so
+    a query with a relative IRI (which needs it) is refused there and answered here.
     """
-    if request.base_iri is not None:
-        return None
     try:
         data, truncated = columnar.select(request.sparql, request.limit)
     except Unsupported:
