@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import operator
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -99,6 +101,32 @@ class LineWriter:
             # Mapped in N-Triples syntax already (see MappingContext.ntriples): join in C.
             return end.join(map(" ".join, mapped.lines)) + end if mapped.lines else ""
         return self._lines(mapped.triples, end)
+
+    def encoded(self, mapped: MappedItem, *, quads: bool = False) -> bytes:
+        """Return :meth:`item`'s lines encoded in UTF-8.
+
+        Encoding an ASCII string is a copy, but one non-ASCII character makes
+        the encoder go character by character: the ASCII lines are encoded in
+        runs, and only the few others one by one.
+        """
+        lines = mapped.lines
+        if lines is None:
+            return self.item(mapped, quads=quads).encode()
+        end = f" {self.term(mapped.graph)} .\n" if quads else " .\n"
+        joined = list(map(" ".join, lines))
+        if all(map(str.isascii, joined)):
+            return (end.join(joined) + end).encode() if joined else b""
+        parts, at = [], 0
+        for k in itertools.compress(
+            itertools.count(), map(operator.not_, map(str.isascii, joined))
+        ):
+            if k > at:
+                parts.append((end.join(joined[at:k]) + end).encode())
+            parts.append((joined[k] + end).encode())
+            at = k + 1
+        if at < len(joined):
+            parts.append((end.join(joined[at:]) + end).encode())
+        return b"".join(parts)
 
     def _lines(self, triples: Iterable[tuple[Node, Node, Node]], end: str) -> str:
         """Return one line per triple, each ending in ``end``."""

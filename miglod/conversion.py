@@ -29,7 +29,7 @@ SUFFIX_FORMATS = {
     ".nt": "nt",
     ".nq": "nq",
 }
-_WRITE_SIZE = 1 << 20  # characters gathered before each write
+_WRITE_SIZE = 1 << 20  # bytes gathered before each write (UTF-8, encoded item by item)
 JSONLD_CONTEXT = {"schema": "https://schema.org/", "@vocab": "https://schema.org/"}
 
 
@@ -185,11 +185,12 @@ def _convert(
     if fmt in {"nt", "nq"}:
         writer = LineWriter()
 
-        def chunks() -> Iterator[str]:
+        def chunks() -> Iterator[bytes]:
             for item in mapped:
-                yield writer.item(item, quads=fmt == "nq")
+                yield writer.encoded(item, quads=fmt == "nq")
             for graph, (s, p, o) in converter.reference_triples():
-                yield quad_line(s, p, o, graph) if fmt == "nq" else triple_line(s, p, o)
+                line = quad_line(s, p, o, graph) if fmt == "nq" else triple_line(s, p, o)
+                yield line.encode()
 
         _emit(chunks(), output, stdout)
         return report
@@ -208,7 +209,7 @@ def _convert(
         )
     else:
         text = graph.serialize(format="turtle")
-    _emit(iter([text]), output, stdout)
+    _emit(iter([text.encode()]), output, stdout)
     return report
 
 
@@ -265,23 +266,23 @@ def stable_jsonld(text: str) -> str:
 
 
 def _emit(
-    chunks: Iterator[str], output: str | None, stdout: Callable[[str], object] | None
+    chunks: Iterator[bytes], output: str | None, stdout: Callable[[str], object] | None
 ) -> None:
     if output and output != "-":
-        with atomic_writer(output) as f:
-            buffer: list[str] = []
+        with atomic_writer(output, "wb") as f:
+            buffer: list[bytes] = []
             size = 0
             for chunk in chunks:
                 buffer.append(chunk)
                 size += len(chunk)
                 if size >= _WRITE_SIZE:
-                    f.write("".join(buffer))
+                    f.write(b"".join(buffer))
                     buffer.clear()
                     size = 0
-            f.write("".join(buffer))
+            f.write(b"".join(buffer))
         return
     # Standard output cannot be atomic; convert fully first so an error prints nothing.
-    text = "".join(chunks)
+    text = b"".join(chunks).decode()
     (stdout or print)(text)
 
 

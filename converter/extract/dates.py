@@ -165,12 +165,15 @@ class DateParser:
             raise ItemError(f"invalid date {line!r}", field="date")
         raise ItemError(f"ambiguous numeric date {line!r} (day/month or month/day?)", field="date")
 
-    def find_dates(self, text: str, reference: dt.date | None = None) -> list[DateMention]:
+    def find_dates(
+        self, text: str, reference: dt.date | None = None, *, lowered: str | None = None
+    ) -> list[DateMention]:
         """Return the dates and date ranges in ``text``, in order.
 
         A date without a year takes the year of ``reference`` (an item's
         publication date), or the year before when that would put it more than
         three months after the reference; without a reference it is skipped.
+        ``lowered`` is ``text.lower()``, when the caller has it already.
         """
         mentions: list[DateMention] = []
         floor = 0  # where the last mention ended: dates do not overlap
@@ -188,7 +191,7 @@ class DateParser:
                 continue
             else:
                 if months is None:
-                    low = text.lower()
+                    low = text.lower() if lowered is None else lowered
                     # "İ" lowers to two characters; any other month word holds a start.
                     months = len(low) != len(text) or any(map(low.__contains__, self._months))
                 if not months:

@@ -18,7 +18,7 @@ import unicodedata
 from collections.abc import Sequence
 
 from converter.extract.dates import DateParser
-from converter.extract.eventreading import Hit, Reading, unpunctuated
+from converter.extract.eventreading import Hit, Reading, latin_forms, unpunctuated
 from converter.extract.eventwords import (
     BY_VERBS,
     COUNT,
@@ -79,23 +79,11 @@ class EventFinder:
         or records) and ``countries`` (ISO codes) are what the other extractors
         found in the item; organisers and location are chosen among them.
         """
-        sentences, spaced = [item.headline], [unpunctuated(item.headline)]
-        for paragraph in item.paragraphs:
-            # Punctuation becomes space one character for one: a sentence's span fits both.
-            plain, at = unpunctuated(paragraph), 0
-            for stop, after in _sentence_breaks(paragraph):
-                if paragraph[at:stop].strip():
-                    sentences.append(paragraph[at:stop])
-                    spaced.append(plain[at:stop])
-                at = after
-            if paragraph[at:].strip():
-                sentences.append(paragraph[at:])
-                spaced.append(plain[at:])
-        lowered = [s.lower().split() for s in spaced]
-        hits, cues = self.scan(lowered)
+        sentences, spaced, lowered, words = split_sentences(item)
+        hits, cues = self.scan(words)
         if not hits:
             return None
-        read = Reading(self, item, sentences, spaced, cues)
+        read = Reading(self, item, sentences, spaced, cues, lowered)
         chosen = read.choose(hits)
         if chosen is None:
             return None
@@ -105,7 +93,7 @@ class EventFinder:
         start, end = read.dates(involved, dateline)
         # "It took place in person." "Participaron 45 funcionarios."
         related = sorted({*involved, *[i for i, c in enumerate(cues) if c & RELATED]})
-        place, country = _location(sentences, involved, places, countries, dateline)
+        place, country = _location(lowered, involved, places, countries, dateline)
         if family == "education":
             schema_type = "EducationEvent"
         elif kind == "launch" and any("publication" in cues[i] for i in involved):
@@ -116,14 +104,14 @@ class EventFinder:
             kind=schema_type,
             category=category,
             name=name
-            or f"{castilian if _spanish(item, lowered, self.leaning) else english}: {item.headline}",
+            or f"{castilian if _spanish(item, words, self.leaning) else english}: {item.headline}",
             start=start,
             end=end,
             attendance=_attendance(cues, related),
             participants=next(filter(None, (read.count(i) for i in related)), None),
             location=place,
             location_country=country,
-            organizers=_organizers(sentences, involved, organizations),
+            organizers=_organizers(sentences, lowered, involved, organizations),
         )
 
     def scan(self, sentences: list[list[str]]) -> tuple[list[Hit], list[set[str]]]:
@@ -155,6 +143,37 @@ class EventFinder:
                 hits.append(Hit("signing", number, len(sentences[number]), 0))
         hits.sort(key=_hit_order)
         return hits, cues
+
+
+def split_sentences(item: NewsItem) -> tuple[list[str], list[str], list[str], list[list[str]]]:
+    """Return an item's sentences (the headline first) in four forms.
+
+    As written, with punctuation made spaces, in lower case, and as the words
+    of the second form in lower case.
+    """
+    sentences: list[str] = []
+    spaced: list[str] = []  # punctuation made spaces
+    lowered: list[str] = []  # in lower case
+    words: list[list[str]] = []  # the words of each, unpunctuated, in lower case
+    for number, paragraph in enumerate((item.headline, *item.paragraphs)):
+        # Punctuation becomes space one character for one: a sentence's span fits all forms.
+        forms = latin_forms(paragraph)
+        breaks = _sentence_breaks(paragraph) if number else []
+        at = 0
+        for stop, after in [*breaks, (len(paragraph), 0)]:
+            sentence = paragraph[at:stop]
+            if number == 0 or sentence.strip():
+                sentences.append(sentence)
+                if forms is not None:
+                    spaced.append(forms[0][at:stop])
+                    lowered.append(forms[1][at:stop])
+                    words.append(forms[2][at:stop].split())
+                else:
+                    spaced.append(unpunctuated(sentence))
+                    lowered.append(sentence.lower())
+                    words.append(spaced[-1].lower().split())
+            at = after
+    return sentences, spaced, lowered, words
 
 
 def _sentence_breaks(paragraph: str) -> list[tuple[int, int]]:
@@ -230,9 +249,11 @@ def _find(text: str, lowered: str, form: str, fold: bool) -> int:
     return -1
 
 
-def _after_by(sentence: str) -> list[int]:
-    """Return where the agents start after "organised by", "provided by", "organizado por"..."""
-    lowered = sentence.lower()
+def _after_by(lowered: str) -> list[int]:
+    """Return where the agents start after "organised by", "provided by", "organizado por"...
+
+    ``lowered`` is the sentence in lower case.
+    """
     starts = []
     for marker in (" by ", " por ", " a cargo de "):
         at = lowered.find(marker)
@@ -245,17 +266,20 @@ def _after_by(sentence: str) -> list[int]:
 
 
 def _organizers(
-    sentences: list[str], involved: list[int], organizations: Sequence[str | Organization]
+    sentences: list[str],
+    lowered: list[str],
+    involved: list[int],
+    organizations: Sequence[str | Organization],
 ) -> tuple[str, ...]:
     """Return who holds the event: those named after "organised by" and in the headline.
 
-    Failing both, the first organisation the item names.
+    Failing both, the first organisation the item names. ``lowered`` holds the
+    sentences in lower case.
     """
     forms = [_surface_forms(o) for o in organizations]
     found: list[str] = []
 
-    def located(text: str) -> list[str]:
-        lowered = text.lower()
+    def located(text: str, lowered: str) -> list[str]:
         spans = []
         for slug, slug_forms in forms:
             for form, fold in slug_forms:
@@ -267,30 +291,34 @@ def _organizers(
         return [slug for _, _, slug in sorted(spans) if slug not in inside]
 
     for i in involved:
-        for after in _after_by(sentences[i]):
-            found += located(sentences[i][after : after + 80])
-    found += located(sentences[0])
+        for after in _after_by(lowered[i]):
+            agents = sentences[i][after : after + 80]
+            found += located(agents, agents.lower())
+    found += located(sentences[0], lowered[0])
     if not found and forms:
         found.append(forms[0][0])
     return tuple(dict.fromkeys(found))
 
 
 def _location(
-    sentences: list[str],
+    lowered: list[str],
     involved: list[int],
     places: Sequence[tuple[str, str] | Place],
     countries: Sequence[str],
     dateline: Dateline | None,
 ) -> tuple[str | None, str | None]:
-    """Return where the event was: a place its sentences name, the dateline, or the one country."""
+    """Return where the event was: a place its sentences name, the dateline, or the one country.
+
+    ``lowered`` holds the item's sentences in lower case.
+    """
     for i in involved:
-        lowered = sentences[i].lower()
+        sentence = lowered[i]
         for place in places:
             slug, country = (place.slug, place.country) if isinstance(place, Place) else place
             name = place.name if isinstance(place, Place) else slug
             if not isinstance(place, Place) and slug.endswith("-" + country.lower()):
                 name = slug[: -len(country) - 1]
-            if _find(lowered, lowered, name.replace("-", " ").lower(), False) >= 0:
+            if _find(sentence, sentence, name.replace("-", " ").lower(), False) >= 0:
                 return slug, country
     if dateline is not None and (dateline.place or dateline.country):
         return dateline.place, dateline.country
