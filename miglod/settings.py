@@ -83,7 +83,7 @@ SETTINGS: tuple[Setting, ...] = (
         True,
         "Also hold the data in a columnar database (DuckDB) that answers the SELECT queries it"
         " can compile once the data has a million triples or more, aggregates several times"
-        " faster (about 0.7 GB more memory at 100,000 items); off: every query goes to"
+        " faster (about 0.8 GB more memory at 100,000 items); off: every query goes to"
         " pyoxigraph.",
         _bool,
     ),
