@@ -52,18 +52,10 @@ def main() -> None:
     before = rss_mb()
     copy = ColumnarCopy()
     started = time.perf_counter()
-    copy.begin()
-    start = 0
-    while start < len(data):
-        end = data.rfind(b"\n", start, start + CHUNK) + 1 or len(data)
-        copy.feed(data[start:end])
-        start = end
-    fed = time.perf_counter() - started
-    copy.finish("bench")
+    copy.load(data, "bench", CHUNK)
     total = time.perf_counter() - started
     print(
-        f"columnar load: {total:.1f} s (feeding {fed:.1f} s, final sort {total - fed:.1f} s),"
-        f" memory +{rss_mb() - before:.0f} MB, {copy.stats()}",
+        f"columnar load: {total:.1f} s, memory +{rss_mb() - before:.0f} MB, {copy.stats()}",
         flush=True,
     )
     del data

@@ -32,13 +32,7 @@ def load(store: ox.Store, chunk: int = 4096, *, twice: bool = False) -> Columnar
     if twice:
         data = b"".join(line + line for line in data.splitlines(keepends=True))
     copy = ColumnarCopy(min_triples=0)
-    copy.begin()
-    start = 0
-    while start < len(data):
-        end = data.rfind(b"\n", start, start + chunk) + 1 or len(data)
-        copy.feed(data[start:end])
-        start = end
-    copy.finish("v1")
+    copy.load(data, "v1", chunk)
     return copy
 
 

@@ -209,6 +209,16 @@ class ColumnarCopy:
         if self.size >= BATCH:
             self._guarded(self._ingest)
 
+    def load(self, data: bytes, version: str, chunk: int = BATCH) -> None:
+        """Load ``data`` (N-Triples) as the copy of ``version``, fed in whole lines of ``chunk`` bytes."""
+        self.begin()
+        start = 0
+        while start < len(data):
+            end = data.rfind(b"\n", start, start + chunk) + 1 or len(data)
+            self.feed(data[start:end])
+            start = end
+        self.finish(version)
+
     def finish(self, version: str) -> None:
         """Add what is left, make the triples a set sorted for lookups by predicate, and be ready."""
 
