@@ -116,6 +116,28 @@ def test_examples_after_a_delta(news: ox.Store) -> None:
     assert same(copy, store, count)[1] == "40"
 
 
+def test_terms_are_numbered_in_the_order_of_their_class_and_form(
+    news: ox.Store, news_copy: ColumnarCopy
+) -> None:
+    db = news_copy.db
+    ordered = [
+        row[0]
+        for row in db.execute("SELECT id FROM terms ORDER BY cls, lex, lang, dt, nt").fetchall()
+    ]
+    assert ordered == list(range(len(ordered)))
+    # the news items' IRIs are one run of ids, so a join fetching them skips the other row groups
+    low, high, count = db.execute(
+        "SELECT min(id), max(id), count(*) FROM terms WHERE cls = 'I' AND starts_with(lex, ?)",
+        [BASE + "id/news/"],
+    ).fetchall()[0]
+    assert count > 3 and high - low + 1 == count
+    # every triple survived the renumbering, and a term's id is found from its text
+    assert news_copy.triples == len({q.triple for q in news})
+    iom = f"<{BASE}id/organization/iom>"
+    (found,) = news_copy.term_ids([iom])
+    assert db.execute("SELECT nt FROM terms WHERE id = ?", [found]).fetchall() == [(iom,)]
+
+
 EDGE = f"""
 <{EX}a> <{EX}p> "plain" .
 <{EX}a> <{EX}p> "Plain"@en .
