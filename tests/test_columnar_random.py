@@ -43,6 +43,10 @@ CONSTANTS = [
     '"x"^^<' + EX + "dt>",
     '"en"',
     '""',
+    "2.5E0",
+    f'"2021-01-01T10:00:00Z"^^<{XSD}dateTime>',
+    f'"2021-01-01T10:00:00"^^<{XSD}dateTime>',
+    "?unbound",
 ]
 TERMS = ["?a", "?b"]
 VALUES = [*TERMS, "STR(?a)", "LANG(?b)", "LCASE(?a)", "YEAR(?a)"]

@@ -16,11 +16,13 @@ applies. The database runs on one thread, so forking the zygote stays safe.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import traceback
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import duckdb
@@ -187,6 +189,8 @@ class ColumnarCopy:
         self.broken = False
         self.empty = ox.Store()  # reads queries as pyoxigraph does, on no data
         self.ids: dict[str, int] = {}
+        #: The thread queries run on, and the process it belongs to.
+        self.thread: tuple[int, ThreadPoolExecutor] | None = None
         self.db.execute(_SCHEMA)
 
     def begin(self) -> None:
@@ -421,7 +425,18 @@ class ColumnarCopy:
 
         Raise :class:`Unsupported` when the query, or the data it meets, is outside
         the subset, so that it is answered by pyoxigraph.
+
+        The query runs on a thread of its own, started in the calling process
+        on first use (the zygote, which never calls this, stays single-threaded).
+        C's allocator gives that thread an arena of its own: on the main thread
+        DuckDB's allocations share the heap of the in-memory pyoxigraph copy,
+        and a query took a third longer (measured at 100,000 items).
         """
+        if self.thread is None or self.thread[0] != os.getpid():
+            self.thread = (os.getpid(), ThreadPoolExecutor(1, thread_name_prefix="columnar"))
+        return self.thread[1].submit(self._select, sparql, limit).result()
+
+    def _select(self, sparql: str, limit: int | None) -> tuple[bytes, bool]:
         if not self.ready:
             raise Unsupported("the columnar copy is not loaded")
         if self.triples < self.min_triples:
