@@ -188,7 +188,9 @@ class _Compiler(Scope):
         side = Side(self.alias(), inner)
         condition = self.boolean(node.expr, [side])
         sql = f"SELECT * FROM ({self.with_attrs(side)}) {side.alias} WHERE {condition}"
-        return Rel(self.strip(sql, inner), inner.reps, inner.maybe, inner.ordered)
+        # The attributes joined for the filter stay, for an ORDER BY or filter above.
+        attrs = {**inner.attrs, **side.attrs}
+        return Rel(sql, inner.reps, inner.maybe, inner.ordered, attrs)
 
     def _Extend(self, node: CompValue) -> Rel:
         inner = self.pattern(node.p)

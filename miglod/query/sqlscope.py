@@ -28,6 +28,8 @@ class Rel:
     reps: dict[str, str]
     maybe: frozenset[str] = frozenset()
     ordered: bool = False
+    #: Variables whose attributes the SQL already has, as ``{prefix}_cls`` and so on.
+    attrs: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -67,12 +69,13 @@ class Scope:
 
     def with_attrs(self, side: Side) -> str:
         """Return the side's SQL with the attribute columns its expressions use."""
-        if not side.attrs:
+        needed = {v: a for v, a in side.attrs.items() if side.rel.attrs.get(v) != a}
+        if not needed:
             return side.rel.sql
         inner = self.alias()
         joins = []
         cols = [f"{inner}.*"]
-        for var, alias in side.attrs.items():
+        for var, alias in needed.items():
             joins.append(f"LEFT JOIN terms {alias} ON {alias}.id = {inner}.{self.col(var)}")
             for name in ("cls", "lex", "lang", "dt", "num", "tv", "year"):
                 cols.append(f"{alias}.{name} AS {alias}_{name}")
@@ -96,7 +99,7 @@ class Scope:
             return x.str_val(self._merged([f"{s.alias}.{c}" for s in found]))
         for s in found:
             if var not in s.attrs:
-                s.attrs[var] = f"a{self.alias()[1:]}"
+                s.attrs[var] = s.rel.attrs.get(var) or f"a{self.alias()[1:]}"
 
         def merged(name: str) -> str:
             return self._merged([f"{s.alias}.{s.attrs[var]}_{name}" for s in found])
