@@ -16,20 +16,24 @@ applies. The database runs on one thread, so forking the zygote stays safe.
 
 from __future__ import annotations
 
+import gc
 import os
+import queue
 import re
 import sys
+import threading
 import traceback
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import duckdb
 import numpy as np
 import pyoxigraph as ox
 
 from miglod.query.sqlplan import FALLBACK, Plan, Unsupported, compile_select
+
+T = TypeVar("T")
 
 #: Bytes of N-Triples gathered before they are added to the tables.
 BATCH = 2 << 20
@@ -87,7 +91,7 @@ _DOUBLE = r"^-?[0-9]+(\.[0-9]+)?(E-?[0-9]+)?$"
 _ADD_TERMS = f"""
 INSERT INTO terms
 WITH new AS (
-    SELECT nt, row_number() OVER () - 1 + (SELECT coalesce(max(id) + 1, 0) FROM terms) AS id
+    SELECT nt, row_number() OVER () - 1 + $1 AS id
     FROM fresh f ANTI JOIN known k ON k.nt = f.nt
 ), split AS (
     SELECT id, nt, left(nt, 1) AS head,
@@ -189,16 +193,32 @@ class ColumnarCopy:
         self.broken = False
         self.empty = ox.Store()  # reads queries as pyoxigraph does, on no data
         self.ids: dict[str, int] = {}
-        #: The thread queries run on, and the process it belongs to.
-        self.thread: tuple[int, ThreadPoolExecutor] | None = None
-        self.db.execute(_SCHEMA)
+        self.next_id = 0
+        #: The thread DuckDB runs on (see :meth:`_call`).
+        self.thread: _Worker | None = None
+        self._call(self.db.execute, _SCHEMA)
+
+    def _call(self, work: Callable[..., T], *args: Any) -> T:
+        """Run ``work`` on this process's DuckDB thread, and wait for its result.
+
+        C's allocator gives that thread an arena of its own. On the main thread,
+        DuckDB's allocations shared the heap of the in-memory pyoxigraph copy:
+        measured at 100,000 items, a query took a third longer, and applying a
+        delta in the zygote spent most of its time in ``malloc``. The thread is
+        started in each process on first use; since every call waits for it, it
+        is idle whenever the zygote forks, and a forked child starts its own.
+        """
+        if self.thread is None or self.thread.pid != os.getpid():
+            self.thread = _Worker()
+        return self.thread.call(work, *args)
 
     def begin(self) -> None:
         """Start a load from empty tables."""
-        self.db.execute(_SCHEMA)
+        self._call(self.db.execute, _SCHEMA)
         self.ready, self.version, self.pending, self.size = False, "", [], 0
         self.broken = False
         self.ids.clear()
+        self.next_id = 0
 
     def feed(self, data: bytes) -> None:
         """Take N-Triples (whole lines); add them to the tables once a batch has gathered.
@@ -229,10 +249,10 @@ class ColumnarCopy:
         def complete() -> None:
             self._ingest()
             self._renumber()
+            self._count()
 
         if not self.broken and self._guarded(complete):
             self.ready, self.version = True, version
-            self._count()
 
     def _renumber(self) -> None:
         """Number the terms anew in the order of their class and lexical form, and rewrite the tables.
@@ -265,11 +285,12 @@ class ColumnarCopy:
         )
         db.execute("DROP TABLE renumber")
         self.ids.clear()
+        self.next_id = int(db.execute("SELECT count(*) FROM terms").fetchall()[0][0])
 
     def _guarded(self, work: Callable[[], None]) -> bool:
-        """Run ``work``; on failure mark the copy broken, log why, and return ``False``."""
+        """Run ``work`` on the DuckDB thread; on failure mark the copy broken, log why, return ``False``."""
         try:
-            work()
+            self._call(work)
         except Exception:  # the in-memory copy and pyoxigraph go on without us
             traceback.print_exc(file=sys.stderr)
             self.broken, self.ready, self.pending, self.size = True, False, [], 0
@@ -280,7 +301,6 @@ class ColumnarCopy:
         """Remove triples gone from the union and add the new ones (those not already there)."""
         if self.ready and self._guarded(lambda: self._apply(removed, added)):
             self.version = version
-            self._count()
         else:
             self.ready = False
 
@@ -291,14 +311,18 @@ class ColumnarCopy:
         gone = _split(removed)
         if gone[0]:
             self._stage(gone)
+            self._resolve()
+            # Joined on the few ids sought, the scan of the triples skips most row groups.
             self.db.execute(
-                "DELETE FROM triples WHERE (s, p, o) IN (SELECT (a.id, b.id, c.id) FROM batch"
-                " JOIN terms a ON a.nt = batch.s JOIN terms b ON b.nt = batch.p"
-                " JOIN terms c ON c.nt = batch.o)"
+                "DELETE FROM triples USING (SELECT a.id AS s, b.id AS p, c.id AS o FROM batch"
+                " JOIN known a ON a.nt = batch.s JOIN known b ON b.nt = batch.p"
+                " JOIN known c ON c.nt = batch.o) gone"
+                " WHERE triples.s = gone.s AND triples.p = gone.p AND triples.o = gone.o"
             )
         new = _split(added)
         if new[0]:
             self._encode(new, only_missing=True)
+        self._count()
 
     def _ingest(self) -> None:
         if not self.pending:
@@ -326,33 +350,39 @@ class ColumnarCopy:
     ) -> None:
         """Add triples given as N-Triples terms, and the terms new to the dictionary."""
         self._stage(columns)
+        self._resolve()
+        first = self.next_id
+        added = self.db.execute(_ADD_TERMS, [first]).fetchall()[0][0]
+        self.next_id = first + int(added)
+        self._unescape_from(first)
+        self.db.execute("INSERT INTO known SELECT id, nt FROM terms WHERE id >= ?", [first])
+        self.db.execute("INSERT INTO lookup SELECT hash(nt), id FROM terms WHERE id >= ?", [first])
+        triples = (
+            "SELECT DISTINCT a.id AS s, b.id AS p, c.id AS o FROM batch"
+            " JOIN known a ON a.nt = batch.s JOIN known b ON b.nt = batch.p"
+            " JOIN known c ON c.nt = batch.o"
+        )
+        if not only_missing:
+            self.db.execute(f"INSERT INTO triples {triples}")
+            return
+        # Those already there are found joining the triples on the few ids of the new ones.
+        self.db.execute(f"CREATE OR REPLACE TEMP TABLE new AS {triples}")
+        self.db.execute(
+            "INSERT INTO triples SELECT s, p, o FROM new EXCEPT SELECT t.s, t.p, t.o FROM triples t"
+            " SEMI JOIN new ON t.s = new.s AND t.p = new.p AND t.o = new.o"
+        )
+
+    def _resolve(self) -> None:
+        """Put the terms of ``batch`` in ``fresh``, and those the dictionary has in ``known``."""
         self.db.execute(
             "CREATE OR REPLACE TEMP TABLE fresh AS SELECT s AS nt FROM batch UNION"
             " SELECT p FROM batch UNION SELECT o FROM batch"
         )
+        # By hash first: the dictionary's texts are compared only for the ids it finds.
         self.db.execute(
-            "CREATE OR REPLACE TEMP TABLE known AS SELECT t.id, t.nt FROM terms t"
-            " SEMI JOIN fresh f ON t.nt = f.nt"
+            "CREATE OR REPLACE TEMP TABLE known AS SELECT t.id, t.nt FROM fresh f"
+            " JOIN lookup l ON l.h = hash(f.nt) JOIN terms t ON t.id = l.id AND t.nt = f.nt"
         )
-        first = self._next_id()
-        self.db.execute(_ADD_TERMS)
-        self._unescape_from(first)
-        self.db.execute("INSERT INTO known SELECT id, nt FROM terms WHERE id >= ?", [first])
-        self.db.execute("INSERT INTO lookup SELECT hash(nt), id FROM terms WHERE id >= ?", [first])
-        insert = (
-            "INSERT INTO triples SELECT DISTINCT a.id, b.id, c.id FROM batch"
-            " JOIN known a ON a.nt = batch.s JOIN known b ON b.nt = batch.p"
-            " JOIN known c ON c.nt = batch.o"
-        )
-        if only_missing:
-            insert += (
-                " WHERE NOT EXISTS (SELECT 1 FROM triples t"
-                " WHERE t.s = a.id AND t.p = b.id AND t.o = c.id)"
-            )
-        self.db.execute(insert)
-
-    def _next_id(self) -> int:
-        return int(self.db.execute("SELECT coalesce(max(id) + 1, 0) FROM terms").fetchall()[0][0])
 
     def _unescape_from(self, first: int) -> None:
         """Decode escapes in the lexical forms of the literals added from id ``first`` on."""
@@ -426,22 +456,16 @@ class ColumnarCopy:
         Raise :class:`Unsupported` when the query, or the data it meets, is outside
         the subset, so that it is answered by pyoxigraph.
 
-        The query runs on a thread of its own, started in the calling process
-        on first use (the zygote, which never calls this, stays single-threaded).
-        C's allocator gives that thread an arena of its own: on the main thread
-        DuckDB's allocations share the heap of the in-memory pyoxigraph copy,
-        and a query took a third longer (measured at 100,000 items).
+        The SQL runs on the DuckDB thread (:meth:`_call`).
         """
-        if self.thread is None or self.thread[0] != os.getpid():
-            self.thread = (os.getpid(), ThreadPoolExecutor(1, thread_name_prefix="columnar"))
-        return self.thread[1].submit(self._select, sparql, limit).result()
-
-    def _select(self, sparql: str, limit: int | None) -> tuple[bytes, bool]:
         if not self.ready:
             raise Unsupported("the columnar copy is not loaded")
         if self.triples < self.min_triples:
             raise Unsupported(f"fewer than {self.min_triples} triples: pyoxigraph is as fast")
-        plan = self.plan(sparql)
+        # Planned here: pyoxigraph's objects (which read the query) stay on this thread.
+        return self._call(self._execute, self.plan(sparql), limit)
+
+    def _execute(self, plan: Plan, limit: int | None) -> tuple[bytes, bool]:
         ids = self.term_ids(list(plan.constants))
         sql = plan.sql(ids, None if limit is None else limit + 1)
         try:
@@ -459,9 +483,60 @@ class ColumnarCopy:
 
     def stats(self) -> dict[str, Any]:
         """Return the number of terms and triples held."""
-        terms = self.db.execute("SELECT count(*) FROM terms").fetchall()[0][0]
-        triples = self.db.execute("SELECT count(*) FROM triples").fetchall()[0][0]
-        return {"terms": terms, "triples": triples}
+
+        def count(table: str) -> int:
+            return int(self.db.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
+
+        return {"terms": self._call(count, "terms"), "triples": self._call(count, "triples")}
+
+
+class _Worker:
+    """A thread that runs one call at a time for the thread that waits on it.
+
+    The garbage collector is off while the thread runs Python code. A
+    collection runs on whichever thread allocates at the wrong moment, and
+    would then free pyoxigraph objects (which must be freed on the thread that
+    made them) held in cycles by the waiting thread.
+    """
+
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+        self.jobs: queue.SimpleQueue[tuple[Callable[..., Any], tuple[Any, ...]]] = (
+            queue.SimpleQueue()
+        )
+        self.results: queue.SimpleQueue[tuple[bool, Any]] = queue.SimpleQueue()
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            threading.Thread(target=self._loop, name="columnar", daemon=True).start()
+            self.results.get()  # the thread is in its loop
+        finally:
+            if enabled:
+                gc.enable()
+
+    def call(self, work: Callable[..., T], *args: Any) -> T:
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            self.jobs.put((work, args))
+            ok, value = self.results.get()
+        finally:
+            if enabled:
+                gc.enable()
+        if not ok:
+            raise value
+        return cast(T, value)
+
+    def _loop(self) -> None:
+        self.results.put((True, None))
+        while True:
+            work, args = self.jobs.get()
+            try:
+                outcome: tuple[bool, Any] = (True, work(*args))
+            except BaseException as exc:  # handed to the caller, raised there
+                outcome = (False, exc)
+            self.results.put(outcome)
+            del work, args, outcome
 
 
 def plan_key(sparql: str) -> str:

@@ -20,7 +20,9 @@ new generations (a delta of the graphs written since), and after catching up
 it forks a child that precomputes the example queries' results (one at a
 time, for the newest version; see :mod:`miglod.query.precompute`).
 
-The zygote stays single-threaded so that forking it is safe. It exits when
+The zygote runs Python on one thread so that forking it is safe: the columnar
+copy's DuckDB thread (see :meth:`miglod.query.columnar.ColumnarCopy._call`)
+only works while the main thread waits for it, so it is idle at every fork. It exits when
 its only web worker closes the socket, or, serving a whole server, when its
 parent process goes away or sends SIGTERM.
 """
