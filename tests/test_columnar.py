@@ -138,6 +138,34 @@ def test_terms_are_numbered_in_the_order_of_their_class_and_form(
     assert db.execute("SELECT nt FROM terms WHERE id = ?", [found]).fetchall() == [(iom,)]
 
 
+def test_deltas_keep_the_triples_a_set_and_every_term_id_new(edge: ox.Store) -> None:
+    store = ox.Store()
+    store.extend(edge)
+    copy = load(store)
+    existing = next(iter(store.quads_for_pattern(None, None, None)))
+    for step in range(3):
+        fresh = ox.Triple(
+            ox.NamedNode(f"{EX}new{step}"), ox.NamedNode(f"{EX}p"), ox.Literal(f"v{step}")
+        )
+        gone = [existing.triple] if step == 1 else []
+        added = [fresh, existing.triple] if step != 1 else [fresh]  # one already there
+        for triple in gone:
+            store.remove(ox.Quad(*triple, ox.DefaultGraph()))
+        store.extend(ox.Quad(*t, ox.DefaultGraph()) for t in added)
+        copy.apply_delta(
+            ox.serialize(gone, format=NT), ox.serialize(added, format=NT), f"v{step + 2}"
+        )
+        assert copy.ready and copy.version == f"v{step + 2}"
+        assert copy.triples == len(store)
+        ids, distinct, top = copy.db.execute(
+            "SELECT count(*), count(DISTINCT id), max(id) FROM terms"
+        ).fetchall()[0]
+        assert ids == distinct == top + 1 == copy.next_id
+        rows = copy.db.execute("SELECT count(*), count(DISTINCT (s, p, o)) FROM triples").fetchall()
+        assert rows[0][0] == rows[0][1]
+    same(copy, store, f"SELECT ?s ?o WHERE {{ ?s <{EX}p> ?o }}")
+
+
 EDGE = f"""
 <{EX}a> <{EX}p> "plain" .
 <{EX}a> <{EX}p> "Plain"@en .
