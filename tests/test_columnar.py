@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import pickle
+import threading
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -421,3 +423,13 @@ def test_a_request_with_a_base_iri_is_answered_from_the_columns_unless_it_needs_
         rows = [sorted(map(str, json.loads(o.read())["results"]["bindings"])) for o in (one, two)]
         assert rows[0] == rows[1] and len(rows[0]) > 3, query
         assert bool(answered) is columns, query
+
+
+def test_duckdb_works_on_a_thread_of_its_own_that_ends_with_the_copy(edge: ox.Store) -> None:
+    copy = load(edge)
+    worker = copy._call(threading.current_thread)
+    assert worker is not threading.current_thread() and worker.is_alive()
+    del copy
+    gc.collect()
+    worker.join(timeout=10)
+    assert not worker.is_alive()

@@ -11,7 +11,8 @@ subset while they run) go to pyoxigraph as before.
 
 It is fed the same N-Triples the union copy is loaded from, a batch at a
 time, so the zygote keeps answering while it loads, and the deltas the copy
-applies. The database runs on one thread, so forking the zygote stays safe.
+applies. DuckDB runs on one thread, its own (see :meth:`ColumnarCopy._call`), which
+is idle whenever the zygote forks.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import re
 import sys
 import threading
 import traceback
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
@@ -210,6 +212,7 @@ class ColumnarCopy:
         """
         if self.thread is None or self.thread.pid != os.getpid():
             self.thread = _Worker()
+            weakref.finalize(self, self.thread.stop)
         return self.thread.call(work, *args)
 
     def begin(self) -> None:
@@ -501,7 +504,7 @@ class _Worker:
 
     def __init__(self) -> None:
         self.pid = os.getpid()
-        self.jobs: queue.SimpleQueue[tuple[Callable[..., Any], tuple[Any, ...]]] = (
+        self.jobs: queue.SimpleQueue[tuple[Callable[..., Any], tuple[Any, ...]] | None] = (
             queue.SimpleQueue()
         )
         self.results: queue.SimpleQueue[tuple[bool, Any]] = queue.SimpleQueue()
@@ -527,16 +530,24 @@ class _Worker:
             raise value
         return cast(T, value)
 
+    def stop(self) -> None:
+        """Let the thread end (it does once it has read this)."""
+        if self.pid == os.getpid():
+            self.jobs.put(None)
+
     def _loop(self) -> None:
         self.results.put((True, None))
         while True:
-            work, args = self.jobs.get()
+            job = self.jobs.get()
+            if job is None:
+                return
+            work, args = job
             try:
                 outcome: tuple[bool, Any] = (True, work(*args))
             except BaseException as exc:  # handed to the caller, raised there
                 outcome = (False, exc)
             self.results.put(outcome)
-            del work, args, outcome
+            del job, work, args, outcome
 
 
 def plan_key(sparql: str) -> str:
