@@ -288,7 +288,7 @@ class ColumnarCopy:
         )
         db.execute("DROP TABLE renumber")
         self.ids.clear()
-        self.next_id = int(db.execute("SELECT count(*) FROM terms").fetchall()[0][0])
+        self.next_id = self._rows("terms")
 
     def _guarded(self, work: Callable[[], None]) -> bool:
         """Run ``work`` on the DuckDB thread; on failure mark the copy broken, log why, return ``False``."""
@@ -308,7 +308,11 @@ class ColumnarCopy:
             self.ready = False
 
     def _count(self) -> None:
-        self.triples = int(self.db.execute("SELECT count(*) FROM triples").fetchall()[0][0])
+        self.triples = self._rows("triples")
+
+    def _rows(self, table: str) -> int:
+        """Return how many rows ``table`` has (on the DuckDB thread)."""
+        return int(self.db.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
 
     def _apply(self, removed: bytes, added: bytes) -> None:
         gone = _split(removed)
@@ -486,11 +490,7 @@ class ColumnarCopy:
 
     def stats(self) -> dict[str, Any]:
         """Return the number of terms and triples held."""
-
-        def count(table: str) -> int:
-            return int(self.db.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
-
-        return {"terms": self._call(count, "terms"), "triples": self._call(count, "triples")}
+        return self._call(lambda: {"terms": self._rows("terms"), "triples": self._rows("triples")})
 
 
 class _Worker:
