@@ -7,11 +7,12 @@ data makes new items validate), serves it with gunicorn (two workers), then:
   reads a second (each timed from when it was due, so a stall counts for every
   read it delays), or one after another with ``--read-rate 0``,
 - runs ``--writers`` concurrent writers over HTTP for ``--seconds`` (new items
-  with POST, then replacements with PUT), reading the same item meanwhile,
+  with POST, then replacements with PUT), as fast as they are answered or, with
+  ``--write-rate``, on a schedule, reading the same item meanwhile,
 
 and prints writes/s and read p50/p99 side by side with their ratios. Reads are
-timed in a process of their own (and session: another client than the
-writers), so the writer threads' interpreter lock and CPU time do not add to
+public (no credentials, as a site's readers send them) and timed in a process
+of their own (and session: another client than the writers), so the writer threads' interpreter lock and CPU time do not add to
 their latency. A column is one target: the embedded store, once per
 ``--write-workers`` value given (the server's default otherwise), and with
 ``--virtuoso`` the same items in a throwaway Virtuoso served as a remote store
@@ -88,7 +89,11 @@ def build(directory: Path, items: int) -> Path:
 
 
 def request(url: str, method: str = "GET", body: bytes | None = None) -> int:
-    headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "text/turtle"}
+    # Reads are public, as a site's readers send them: a request with credentials is
+    # personal and never answered from a kept response.
+    headers = {} if method == "GET" else {"Authorization": f"Bearer {TOKEN}"}
+    if body is not None:
+        headers["Content-Type"] = "text/turtle"
     req = urllib.request.Request(url, data=body, method=method, headers=headers)
     try:
         with urllib.request.urlopen(req, timeout=60) as response:
@@ -170,16 +175,29 @@ def reads_apart(
     return found
 
 
-def writes(url: str, writers: int, seconds: float, figures: Figures) -> None:
-    """Run concurrent writers for ``seconds``: POST new items, then PUT replacements."""
+def writes(url: str, writers: int, seconds: float, figures: Figures, rate: float = 0.0) -> None:
+    """Run concurrent writers for ``seconds``: POST new items, then PUT replacements.
+
+    With a ``rate`` (writes per second in all) each writer sends its share on a
+    schedule, staggered from the others'; without, each sends its next write as
+    soon as the last is answered.
+    """
     run = f"{os.getpid()}-{time.time_ns() // 1_000_000 % 1_000_000_000}"  # fresh per target
     done = [0] * writers
     errors = [0] * writers
     end = time.monotonic() + seconds
 
+    interval = writers / rate if rate > 0 else 0.0
+
     def writer(n: int) -> None:
         count = 0
+        due = time.monotonic() + n * interval / writers
         while time.monotonic() < end:
+            if interval:
+                wait = due - time.monotonic()
+                if wait > 0:
+                    time.sleep(wait)
+                due += interval
             new_id = f"2021-09-14-bench-{run}-{n}-{count // 2}"
             if count % 2 == 0:
                 status = request(f"{url}/news", "POST", item(new_id, f"Nueva {count}"))
@@ -267,14 +285,16 @@ def serve_with(store_settings: dict[str, object], log: Path) -> Iterator[Server]
         process.wait(timeout=30)
 
 
-def measure(server: Server, writers: int, seconds: float, rate: float) -> Figures:
+def measure(
+    server: Server, writers: int, seconds: float, rate: float, write_rate: float = 0.0
+) -> Figures:
     """Measure one target: idle reads, then reads while writers run."""
     figures = Figures()
     url = server.url + READ_PATH[0]
     reads(url, threading.Event(), 3)  # warm the caches
     figures.idle = reads_apart(url, seconds, rate)
     figures.busy = reads_apart(
-        url, seconds, rate, lambda: writes(server.url, writers, seconds, figures)
+        url, seconds, rate, lambda: writes(server.url, writers, seconds, figures, write_rate)
     )
     return figures
 
@@ -304,6 +324,12 @@ def main() -> None:
         type=float,
         default=200.0,
         help="reads per second, each timed from when it was due (0: one after another)",
+    )
+    parser.add_argument(
+        "--write-rate",
+        type=float,
+        default=0.0,
+        help="writes per second in all, on a schedule (0: each writer as fast as answered)",
     )
     parser.add_argument("--dir", type=Path, default=Path("/tmp/miglod-bench"))
     parser.add_argument(
@@ -338,9 +364,13 @@ def main() -> None:
     results = {}
     for name, servers in targets(args):
         for server in servers:
-            results[name] = measure(server, args.writers, args.seconds, args.read_rate)
+            results[name] = measure(
+                server, args.writers, args.seconds, args.read_rate, args.write_rate
+            )
     print(
-        f"\n{args.items} items, {args.writers} writers, {args.seconds:.0f} s,"
+        f"\n{args.items} items, {args.writers} writers"
+        + (f" at {args.write_rate:g} writes/s in all" if args.write_rate > 0 else "")
+        + f", {args.seconds:.0f} s,"
         f" fold_delay {args.fold_delay} s, reads "
         + (f"{args.read_rate:g}/s" if args.read_rate > 0 else "one after another")
     )
