@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SDO, XSD
 
 from miglod.store import OxigraphStore, build_store, open_store
-from miglod.store.overlay import Overlay
+from miglod.store.overlay import Merged, Overlay
+from miglod.store.terms import to_rdflib
 from tests.conftest import BASE, fixture_inputs
 
 GRAPH = BASE + "graph/news/2030-01-01-journaled"
@@ -143,3 +145,53 @@ def test_a_reader_carries_its_overlay_to_a_new_generation(
     assert writer.compact()
     reader.refresh()
     assert _seen(reader, iris) == _seen(open_store(store_path, read_only=True), iris)  # type: ignore[arg-type]
+
+
+def test_lookups_by_subject_are_kept_only_while_no_change_names_the_subject(
+    store_path: Path,
+) -> None:
+    """The quads view keeps what it found by subject; every change to that subject shows."""
+    writer = open_store(store_path)
+    reader = open_store(store_path, read_only=True)
+    assert isinstance(writer, OxigraphStore) and isinstance(reader, OxigraphStore)
+    org = ox.NamedNode(BASE + "id/organization/iom")
+    orgs = BASE + "graph/organizations"
+
+    def fresh(store: OxigraphStore, subject: ox.NamedNode) -> set[str]:
+        generation = store.generation
+        view: ox.Store | Merged = generation.rdf
+        if generation.overlay.records:
+            view = Merged(generation.rdf, generation.overlay)
+        return {str(q) for q in view.quads_for_pattern(subject, None, None, None)}
+
+    def viewed(store: OxigraphStore, subject: ox.NamedNode) -> set[str]:
+        return {str(q) for q in store.quads_view().quads_for_pattern(subject, None, None, None)}
+
+    before = viewed(writer, org)
+    assert before and before == fresh(writer, org)
+    kept = writer._subjects[org.value][1]
+    # A write that does not name the organisation as a subject leaves the kept quads in use.
+    writer.replace_graphs({GRAPH: item("Unrelated")})
+    assert viewed(writer, org) == before
+    assert writer._subjects[org.value][1] is kept
+    # A write that changes the organisation's own triples is seen at once, by every store.
+    renamed = Graph()
+    for quad in writer.generation.rdf.quads_for_pattern(None, None, None, ox.NamedNode(orgs)):
+        renamed.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+    renamed.add((URIRef(org.value), SDO.alternateName, Literal("Renamed", lang="en")))
+    for store in (writer, reader):
+        assert viewed(store, org) == before
+    writer.replace_graphs({orgs: renamed})
+    reader.refresh()
+    for store in (writer, reader):
+        after = viewed(store, org)
+        assert after == fresh(store, org) and after != before
+        assert any("Renamed" in quad for quad in after)
+    # Folding into a new generation changes no answer; removing the graph empties it.
+    assert writer.compact()
+    assert viewed(writer, org) == fresh(writer, org) == after
+    writer.replace_graphs({orgs: Graph()})
+    assert viewed(writer, org) == fresh(writer, org) == set()
+    # Other patterns are answered by the view itself.
+    quads = writer.quads_view().quads_for_pattern(None, None, None, ox.NamedNode(GRAPH))
+    assert {str(q.object) for q in quads} >= {'"Unrelated"@en'}

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -46,12 +46,14 @@ from miglod.store.compact import compact
 from miglod.store.describe import describe
 from miglod.store.history import Journal
 from miglod.store.index import GraphIndex, GraphRecord
-from miglod.store.overlay import Merged, MergedIndex, Overlay
-from miglod.store.terms import ox_triple, to_rdflib, triples_digest
+from miglod.store.overlay import GraphTerm, Merged, MergedIndex, Overlay, Term
+from miglod.store.terms import ox_triple, resource_key, to_rdflib, triples_digest
 
 T = TypeVar("T")
 #: Journal entries whose touched resources a reader remembers (older ones count as unknown).
 TOUCHED_KEPT = 4096
+#: Subjects whose quads :meth:`OxigraphStore.quads_view` keeps between views.
+SUBJECTS_KEPT = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +113,8 @@ class OxigraphStore(Store):
         self._touched: dict[int, frozenset[int]] = {}
         self._lineage: str | None = None
         self._note_touched()
+        #: Quads found by subject through :meth:`quads_view`, with the position they were read at.
+        self._subjects: dict[str, tuple[Position, tuple[ox.Quad, ...]]] = {}
         #: Called inside a write's transaction, just before it commits (tests stop a
         #: writer there to show that a write killed midway leaves nothing behind).
         self.before_publish: Callable[[], None] | None = None
@@ -225,12 +229,20 @@ class OxigraphStore(Store):
             inbound_limit=inbound_limit,
         )
 
-    def quads_view(self) -> ox.Store | Merged:
-        """Return what answers quad patterns over every graph, journaled writes included."""
+    def quads_view(self) -> ox.Store | Merged | KeptSubjects:
+        """Return what answers quad patterns over every graph, journaled writes included.
+
+        Lookups by subject alone are kept from one view to the next while no
+        change names the subject (see :class:`KeptSubjects`).
+        """
         generation = self.generation
-        if not generation.overlay.records:
-            return generation.rdf
-        return Merged(generation.rdf, generation.overlay)
+        view: ox.Store | Merged = generation.rdf
+        if generation.overlay.records:
+            view = Merged(generation.rdf, generation.overlay)
+        position = self.position
+        if position is None:
+            return view
+        return KeptSubjects(view, position, self)
 
     def query(
         self, sparql: str, *, timeout: float | None = None, limit: int | None = None
@@ -469,3 +481,48 @@ def _collect(items: Iterable[T], limit: int | None, deadline: float | None) -> t
             return kept, True
         kept.append(item)
     return kept, False
+
+
+class KeptSubjects:
+    """A quads view that answers lookups by subject alone from an earlier view's, while right.
+
+    Validating a write reads the same reference data every time (the
+    countries, organisations and classes items link to); each lookup in the
+    on-disk generation costs a storage iterator. The quads found for a subject
+    are kept on the store with the position they were read at, and used again
+    at a later position when no journal entry since named that subject (see
+    :meth:`OxigraphStore.untouched`: an entry names every subject of its graph
+    before and after). Any other pattern goes to the view itself.
+    """
+
+    def __init__(self, view: ox.Store | Merged, position: Position, store: OxigraphStore) -> None:
+        self.view = view
+        self.position = position
+        self.store = store
+
+    def quads_for_pattern(
+        self, subject: Term, predicate: Term, obj: Term, graph_name: GraphTerm = None
+    ) -> Iterator[ox.Quad]:
+        """Yield the quads matching the pattern."""
+        if not (
+            isinstance(subject, ox.NamedNode)
+            and predicate is None
+            and obj is None
+            and graph_name is None
+        ):
+            return iter(self.view.quads_for_pattern(subject, predicate, obj, graph_name))  # type: ignore[arg-type]
+        kept_all = self.store._subjects
+        kept = kept_all.get(subject.value)
+        if kept is not None:
+            at, quads = kept
+            if at == self.position:
+                return iter(quads)
+            if self.store.untouched(at, self.position, frozenset({resource_key(subject)})):
+                kept_all[subject.value] = (self.position, quads)
+                return iter(quads)
+        quads = tuple(self.view.quads_for_pattern(subject, None, None, None))
+        kept_all.pop(subject.value, None)
+        kept_all[subject.value] = (self.position, quads)
+        while len(kept_all) > SUBJECTS_KEPT:  # the oldest read first
+            kept_all.pop(next(iter(kept_all)), None)
+        return iter(quads)
