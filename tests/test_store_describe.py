@@ -115,6 +115,30 @@ def test_inbound_links_follow_writes_and_deletes(store: Store) -> None:
     assert description.inbound_total == before == 2  # the course item and its event
 
 
+def test_inbound_links_follow_rewrites_of_one_graph(store: Store) -> None:
+    panama, suriname = str(PANAMA), BASE + "id/country/SR"
+    before = {iri: store.describe(iri).inbound_total for iri in (panama, suriname)}
+    graphs = [BASE + f"graph/news/new-{n}" for n in range(6)]
+    store.replace_graphs({g: dated_item(n, "2030-01-01", panama) for n, g in enumerate(graphs)})
+    # Half the items move from Panama to Suriname, one item twice; one links to both.
+    store.replace_graphs(
+        {g: dated_item(n, "2030-01-01", suriname) for n, g in enumerate(graphs[:3])}
+    )
+    store.replace_graphs({graphs[0]: dated_item(0, "2030-01-01", panama)})
+    store.replace_graphs({graphs[0]: dated_item(0, "2030-01-01", suriname)})
+    store.replace_graphs({graphs[5]: dated_item(5, "2030-01-01", panama, suriname)})
+
+    def linking(iri: str) -> set[str]:
+        found = store.describe(iri).triples
+        return {str(s) for s, p, o in found if str(o) == iri and p == SDO.mentions and "new-" in s}
+
+    item = BASE + "id/news/2030-01-01-new-{}"
+    assert linking(panama) == {item.format(n) for n in (3, 4, 5)}
+    assert linking(suriname) == {item.format(n) for n in (0, 1, 2, 5)}
+    assert store.describe(panama).inbound_total == before[panama] + 3
+    assert store.describe(suriname).inbound_total == before[suriname] + 4
+
+
 def test_latest_lists_dated_items_newest_first(store: Store) -> None:
     everything = store.latest()
     assert everything.total == 4

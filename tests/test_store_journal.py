@@ -91,7 +91,10 @@ def _seen(store: OxigraphStore, iris: list[str]) -> tuple[object, ...]:
         store.latest(linked_to=[BASE + "id/country/SR"]).items,
         [(c.graph, c.after, c.deleted) for c in store.changes(limit=50)],
         sorted(generation.overlay.records),
-        sorted((t, sorted(r)) for t, r in generation.overlay.inbound.items()),
+        sorted(
+            (target, sorted(row for rows in by_graph.values() for row in rows))
+            for target, by_graph in generation.overlay.inbound.items()
+        ),
     )
 
 

@@ -22,6 +22,8 @@ from miglod.store.terms import object_key, resource_key
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None
 GraphTerm = ox.NamedNode | ox.BlankNode | ox.DefaultGraph | None
+#: A link from a graph touched: (date of the source, source, predicate, graph).
+Link = tuple[str, str, str, str]
 
 
 class Overlay:
@@ -35,9 +37,10 @@ class Overlay:
         #: so readers iterating over one are not disturbed by a refresh.
         self.records: dict[str, GraphRecord] = {}
         self.modified: dt.datetime | None = None
-        #: Links from the graphs touched, by target: (date of the source, source,
-        #: predicate, graph); replaced, never changed in place, like ``records``.
-        self.inbound: dict[str, tuple[tuple[str, str, str, str], ...]] = {}
+        #: Links from the graphs touched, by target and then by graph: (date of the
+        #: source, source, predicate, graph); replaced, never changed in place, like
+        #: ``records`` (a write replaces the few targets its graph links to).
+        self.inbound: dict[str, dict[str, tuple[Link, ...]]] = {}
         #: The dated resources of each graph touched, with what each links to.
         self.dated: dict[str, tuple[tuple[str, str, frozenset[str]], ...]] = {}
         self._targets: dict[str, set[str]] = {}
@@ -117,8 +120,8 @@ class Overlay:
         found.dated = {g: rows for g, rows in self.dated.items() if g in kept}
         found._last = {g: seq for g, seq in self._last.items() if g in kept}
         found._targets = {g: set(targets) for g, targets in self._targets.items() if g in kept}
-        for target, rows in self.inbound.items():
-            mine = tuple(row for row in rows if row[3] in kept)
+        for target, by_graph in self.inbound.items():
+            mine = {graph: rows for graph, rows in by_graph.items() if graph in kept}
             if mine:
                 found.inbound[target] = mine
         found.modified = max((r.modified for r in found.records.values()), default=None)
@@ -135,24 +138,23 @@ class Overlay:
         ]
 
     def _relink(
-        self,
-        inbound: dict[str, tuple[tuple[str, str, str, str], ...]],
-        graph: str,
-        links: LinkCollector,
+        self, inbound: dict[str, dict[str, tuple[Link, ...]]], graph: str, links: LinkCollector
     ) -> None:
         """Replace the links from ``graph`` in ``inbound`` by those collected."""
-        for target in self._targets.pop(graph, set()):
-            kept = tuple(row for row in inbound.get(target, ()) if row[3] != graph)
-            if kept:
-                inbound[target] = kept
+        found: dict[str, list[Link]] = {}
+        for _, source, predicate, target, date in links.rows():
+            found.setdefault(target, []).append((date or "", source, predicate, graph))
+        for target in self._targets.pop(graph, set()) | found.keys():
+            by_graph = dict(inbound.get(target, {}))
+            by_graph.pop(graph, None)
+            if target in found:
+                by_graph[graph] = tuple(found[target])
+            if by_graph:
+                inbound[target] = by_graph
             else:
                 inbound.pop(target, None)
-        targets = set()
-        for _, source, predicate, target, date in links.rows():
-            inbound[target] = (*inbound.get(target, ()), (date or "", source, predicate, graph))
-            targets.add(target)
-        if targets:
-            self._targets[graph] = targets
+        if found:
+            self._targets[graph] = set(found)
 
     def quads(self, graph: str) -> list[ox.Triple]:
         """Return the triples the overlay holds for one graph it touched."""
@@ -194,7 +196,7 @@ class MergedIndex:
     def inbound(self, target: str, limit: int) -> list[tuple[str, str]]:
         """Return up to ``limit`` resources linking to ``target``, newest first, with the property."""
         hidden = self.overlay.records
-        mine = self.overlay.inbound.get(target, ())
+        mine = [row for rows in self.overlay.inbound.get(target, {}).values() for row in rows]
         rows = [
             (date or "", source, predicate)
             for source, predicate, date, graph in self.index.inbound_rows(
@@ -208,7 +210,11 @@ class MergedIndex:
 
     def count_inbound(self, target: str) -> int:
         """Return how many distinct resources link to ``target``."""
-        mine = {source for _, source, _, _ in self.overlay.inbound.get(target, ())}
+        mine = {
+            source
+            for rows in self.overlay.inbound.get(target, {}).values()
+            for _, source, _, _ in rows
+        }
         return self.index.count_inbound(target, excluding=list(self.overlay.records)) + len(mine)
 
 
