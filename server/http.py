@@ -11,6 +11,7 @@ from.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlencode
@@ -27,6 +28,8 @@ bp = Blueprint("http", __name__)
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 EXPOSED = "ETag, Last-Modified, Link, Content-Location, Vary"
+#: Seconds between two looks at the store by a serving worker's follower (:func:`follow_store`).
+FOLLOW_EVERY = 0.1
 #: Endpoints that only read although they accept POST (SPARQL queries in the body).
 QUERY_ENDPOINTS = frozenset({"sparql.endpoint"})
 
@@ -157,6 +160,39 @@ def keep_responses(setup: BlueprintSetupState) -> None:
 def see_latest_data() -> None:
     """Switch to the newest published data before answering, so answers are never stale."""
     state().store.refresh()
+
+
+def follow_store(app: Flask, every: float = FOLLOW_EVERY) -> Callable[[], None]:
+    """Bring ``app``'s store up to date every ``every`` seconds in a thread; return how to stop it.
+
+    Requests still refresh first (:func:`see_latest_data`), so answers are never
+    stale; following makes it rare that a request waits while its worker opens
+    a new generation (15-20 ms with 100,000 items) or applies journaled writes.
+    Only for a store on this machine: refreshing a remote store asks its server.
+    """
+    stop = threading.Event()
+    store = app.extensions["miglod"].store
+
+    def follow() -> None:
+        failing = False
+        while not stop.wait(every):
+            try:
+                store.refresh()
+                failing = False
+            except Exception:  # the next request meets it again and answers with the error
+                if not failing:
+                    app.logger.exception("following the store failed; requests refresh it")
+                failing = True
+
+    thread = threading.Thread(target=follow, name="miglod-follow", daemon=True)
+    thread.start()
+
+    def halt() -> None:
+        """Stop following, and wait until no refresh is under way (the store may close next)."""
+        stop.set()
+        thread.join(timeout=10)
+
+    return halt
 
 
 @bp.after_app_request

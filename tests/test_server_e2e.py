@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import SDO
 
+from miglod.store import layout, open_store
 from tests.conftest import BASE, COURSE_ID, ROOT, jsonld_graph
+from tests.test_sparql_support import running_server
 
 pytestmark = pytest.mark.e2e
 
@@ -90,3 +95,58 @@ def test_workers_freeze_their_start_up_heap() -> None:
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     assert int(done.stdout) > 1000
+
+
+def _serving_pids(port: int) -> list[int]:
+    """Return the processes started as the server on ``port`` (gunicorn's master and workers)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                    if f"'port': {port}".encode() in cmdline.read():
+                        found.append(int(entry))
+            except OSError:  # gone meanwhile
+                continue
+    return found
+
+
+def _reads_under(pid: int, directory: Path) -> bool:
+    """Return whether process ``pid`` holds a file open under ``directory``."""
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return False
+    for fd in fds:
+        with contextlib.suppress(OSError):
+            if os.readlink(f"/proc/{pid}/fd/{fd}").startswith(str(directory) + "/"):
+                return True
+    return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs Linux's /proc")
+def test_workers_open_a_new_generation_before_any_request_needs_it(
+    store_path: Path, tmp_path: Path
+) -> None:
+    """Each worker follows the store between requests: a fold is opened without a request."""
+    with running_server(store_path, tmp_path / "server.log") as url:
+        port = int(url.rsplit(":", 1)[1])
+        writer = open_store(store_path)
+        graph, item = (
+            BASE + "graph/news/2030-01-01-followed",
+            URIRef(BASE + "id/news/2030-01-01-followed"),
+        )
+        writer.replace_graphs({graph: [(item, SDO.headline, Literal("Followed", lang="en"))]})
+        assert writer.compact()
+        writer.close()
+        generation = layout.generation_dir(store_path, layout.current_name(store_path))
+        deadline, following = time.monotonic() + 15, []
+        while time.monotonic() < deadline:
+            following = [pid for pid in _serving_pids(port) if _reads_under(pid, generation)]
+            if len(following) == 2:
+                break
+            time.sleep(0.1)
+        assert len(following) == 2, f"workers reading {generation.name}: {following}"
+        with urllib.request.urlopen(f"{url}/doc/news/2030-01-01-followed.ttl") as response:
+            served = Graph().parse(data=response.read(), format="turtle")
+        assert (item, SDO.headline, Literal("Followed", lang="en")) in served
