@@ -242,7 +242,7 @@ class OxigraphStore(Store):
         position = self.position
         if position is None:
             return view
-        return KeptSubjects(view, position, self)
+        return KeptSubjects(view, position, self, self._subjects)
 
     def query(
         self, sparql: str, *, timeout: float | None = None, limit: int | None = None
@@ -495,10 +495,17 @@ class KeptSubjects:
     before and after). Any other pattern goes to the view itself.
     """
 
-    def __init__(self, view: ox.Store | Merged, position: Position, store: OxigraphStore) -> None:
+    def __init__(
+        self,
+        view: ox.Store | Merged,
+        position: Position,
+        store: OxigraphStore,
+        kept: dict[str, tuple[Position, tuple[ox.Quad, ...]]],
+    ) -> None:
         self.view = view
         self.position = position
         self.store = store
+        self.kept = kept
 
     def quads_for_pattern(
         self, subject: Term, predicate: Term, obj: Term, graph_name: GraphTerm = None
@@ -511,7 +518,7 @@ class KeptSubjects:
             and graph_name is None
         ):
             return iter(self.view.quads_for_pattern(subject, predicate, obj, graph_name))  # type: ignore[arg-type]
-        kept_all = self.store._subjects
+        kept_all = self.kept
         kept = kept_all.get(subject.value)
         if kept is not None:
             at, quads = kept
