@@ -55,6 +55,63 @@ def test_the_columnar_copy_loads_and_follows_deltas(store: Store, store_path: Pa
         copy.close()
 
 
+def loaded(store_path: Path) -> UnionCopy:
+    """Return a copy of the store's current generation, in memory and in columns."""
+    copy = UnionCopy(store_path, columnar=True)
+    assert copy.columnar is not None
+    copy.columnar.min_triples = 0
+    copy.refresh()
+    return copy
+
+
+def test_a_copy_follows_the_deltas_another_copy_read(store: Store, store_path: Path) -> None:
+    """A runner follows the zygote's deltas: its copy then equals a fresh load, in both forms."""
+    leader, follower = loaded(store_path), loaded(store_path)
+    copies = [leader, follower]
+    try:
+        first = store.version
+        write_item(store, 1)
+        leader.read_ahead()  # read, not yet applied: a runner may follow before the zygote does
+        assert leader.version == first
+        chain = leader.deltas_since(first)
+        assert chain is not None and [new for new, _, _ in chain] == [store.version]
+        follower.follow(chain)
+        assert follower.version == store.version
+        assert follower.columnar is not None and len(follower.columnar.deferred) == 1
+        agree(follower)  # a query on the columns applies what was deferred first
+        assert follower.columnar.deferred == []
+        fresh = loaded(store_path)
+        copies.append(fresh)
+        assert set(follower.store or ()) == set(fresh.store or ())
+
+        # Read ahead twice, then applied: the kept deltas form one chain that a runner
+        # on any version in it can follow.
+        second = store.version
+        write_item(store, 2)
+        leader.read_ahead()
+        third = store.version
+        store.delete_graphs([f"{BASE}graph/news/helper-1"])
+        write_item(store, 3)
+        leader.read_ahead()
+        assert leader.version == first
+        assert leader.step(5.0) and leader.version == store.version
+        chain = leader.deltas_since(second)
+        assert chain is not None and [new for new, _, _ in chain] == [third, store.version]
+        assert leader.deltas_since(store.version) == []
+        assert leader.deltas_since("never") is None
+        follower.follow(chain)
+        agree(follower)
+        fresh = loaded(store_path)
+        copies.append(fresh)
+        assert set(follower.store or ()) == set(fresh.store or ()) == set(leader.store or ())
+        count = f"SELECT (COUNT(*) AS ?n) WHERE {{ <{BASE}id/news/helper-1> ?p ?o }}"
+        assert next(iter(follower.store.query(count)))[0].value == "0"  # type: ignore[union-attr, index, call-overload]
+    finally:
+        # Newest first: each copy's reading process holds the sockets of those made before.
+        for copy in reversed(copies):
+            copy.close()
+
+
 def test_without_columnar_there_is_none(store_path: Path) -> None:
     copy = UnionCopy(store_path)
     try:

@@ -15,6 +15,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, SDO
 
 from miglod.query import QueryBusyError, QueryRequest, QueryService, QueryTimeoutError
+from miglod.query.service import MAX_FOLLOWS
 from miglod.store import OxigraphStore, Store
 from tests.conftest import BASE
 
@@ -124,6 +125,31 @@ def test_answers_follow_writes_and_the_union_is_a_merge(
     assert number(service, names, store.version) == 0
     graphs = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
     assert number(service, graphs, store.version) == 8  # the fixture's graphs, read from disk
+
+
+def test_a_kept_runner_follows_the_data_without_a_fork(service: QueryService, store: Store) -> None:
+    items = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://schema.org/NewsArticle> }"
+    graphs = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    assert number(service, items, store.version) == 4
+    runner = service._idle[0]
+    write_item(store, 1)
+    write_item(store, 2)  # two changes at once: the runner follows both
+    assert number(service, items, store.version) == 6
+    assert service._idle == [runner] and alive(runner.pid)
+    assert (runner.version, runner.follows) == (store.version, 1)
+    assert number(service, graphs, store.version) == 10  # the new generation, read from disk
+    store.delete_graphs([f"{BASE}graph/news/written-1"])
+    fold(store)
+    assert number(service, items, store.version) == 5
+    assert service._idle == [runner] and runner.follows == 2
+
+    runner.follows = MAX_FOLLOWS  # one that has followed enough is replaced by a fresh fork
+    write_item(store, 3)
+    assert number(service, items, store.version) == 6
+    fresh = service._idle[0]
+    assert fresh.pid != runner.pid and fresh.follows == 0
+    time.sleep(0.2)
+    assert not alive(runner.pid)
 
 
 CHECK_DELTA = """

@@ -17,6 +17,7 @@ is idle whenever the zygote forks.
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import queue
@@ -26,7 +27,7 @@ import threading
 import traceback
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar, cast
 
 import duckdb
@@ -44,6 +45,8 @@ PLANS = 256
 #: Below this many triples pyoxigraph answers as fast (the columnar engine's fixed cost,
 #: planning a large SQL statement, is some milliseconds), so queries go there.
 MIN_TRIPLES = 1_000_000
+#: Up to this many terms at once (a delta's), their ids are sought by constants.
+FEW_TERMS = 1000
 
 #: Term classes: ``I`` IRI, ``B`` blank node, ``S`` simple literal (or xsd:string),
 #: ``L`` language-tagged string, ``Ni``/``Nd``/``Nf``/``ND`` integer, decimal,
@@ -196,6 +199,8 @@ class ColumnarCopy:
         self.empty = ox.Store()  # reads queries as pyoxigraph does, on no data
         self.ids: dict[str, int] = {}
         self.next_id = 0
+        #: Deltas taken but not yet applied (see :meth:`defer_delta`).
+        self.deferred: list[tuple[bytes, bytes]] = []
         #: The thread DuckDB runs on (see :meth:`_call`).
         self.thread: _Worker | None = None
         self._call(self.db.execute, _SCHEMA)
@@ -217,6 +222,7 @@ class ColumnarCopy:
 
     def begin(self) -> None:
         """Start a load from empty tables."""
+        self.deferred.clear()
         self._call(self.db.execute, _SCHEMA)
         self.ready, self.version, self.pending, self.size = False, "", [], 0
         self.broken = False
@@ -302,10 +308,28 @@ class ColumnarCopy:
 
     def apply_delta(self, removed: bytes, added: bytes, version: str) -> None:
         """Remove triples gone from the union and add the new ones (those not already there)."""
+        self.settle()
         if self.ready and self._guarded(lambda: self._apply(removed, added)):
             self.version = version
         else:
             self.ready = False
+
+    def defer_delta(self, removed: bytes, added: bytes, version: str) -> None:
+        """Take a delta now and apply it when a query needs the tables (or at :meth:`settle`).
+
+        A runner following the data answers the queries that do not use the
+        columns (descriptions, CONSTRUCT, small data) without waiting for the
+        tables, and applies the delta after its answer is sent.
+        """
+        if self.ready:
+            self.deferred.append((removed, added))
+            self.version = version
+
+    def settle(self) -> None:
+        """Apply the deferred deltas; on a failure the copy is no longer ready (pyoxigraph answers)."""
+        while self.deferred and self.ready:
+            self._guarded(functools.partial(self._apply, *self.deferred.pop(0)))
+        self.deferred.clear()
 
     def _count(self) -> None:
         self.triples = self._rows("triples")
@@ -386,9 +410,26 @@ class ColumnarCopy:
             " SELECT p FROM batch UNION SELECT o FROM batch"
         )
         # By hash first: the dictionary's texts are compared only for the ids it finds.
+        count = int(self.db.execute("SELECT count(*) FROM fresh").fetchall()[0][0])
+        if count > FEW_TERMS:
+            self.db.execute(
+                "CREATE OR REPLACE TEMP TABLE known AS SELECT t.id, t.nt FROM fresh f"
+                " JOIN lookup l ON l.h = hash(f.nt) JOIN terms t ON t.id = l.id AND t.nt = f.nt"
+            )
+            return
+        # A few terms (a delta): written out as constants, the hashes and then the ids
+        # let DuckDB skip the row groups of ``lookup`` and ``terms`` that do not hold
+        # them, where the join above reads both tables whole.
+        hashes = self.db.execute("SELECT DISTINCT hash(nt) FROM fresh").fetchall()
+        found = self.db.execute(
+            f"SELECT id FROM lookup WHERE h IN ({_constants(h for (h,) in hashes)})"
+        ).fetchall()
+        # Materialized, so that the texts are compared after the ids are found: a join
+        # straight on ``terms`` compares the text of every term.
         self.db.execute(
-            "CREATE OR REPLACE TEMP TABLE known AS SELECT t.id, t.nt FROM fresh f"
-            " JOIN lookup l ON l.h = hash(f.nt) JOIN terms t ON t.id = l.id AND t.nt = f.nt"
+            "CREATE OR REPLACE TEMP TABLE known AS WITH candidates AS MATERIALIZED"
+            f" (SELECT id, nt FROM terms WHERE id IN ({_constants(i for (i,) in found)}))"
+            " SELECT c.id, c.nt FROM candidates c SEMI JOIN fresh f ON f.nt = c.nt"
         )
 
     def _unescape_from(self, first: int) -> None:
@@ -465,6 +506,7 @@ class ColumnarCopy:
 
         The SQL runs on the DuckDB thread (:meth:`_call`).
         """
+        self.settle()
         if not self.ready:
             raise Unsupported("the columnar copy is not loaded")
         if self.triples < self.min_triples:
@@ -490,6 +532,7 @@ class ColumnarCopy:
 
     def stats(self) -> dict[str, Any]:
         """Return the number of terms and triples held."""
+        self.settle()
         return self._call(lambda: {"terms": self._rows("terms"), "triples": self._rows("triples")})
 
 
@@ -563,6 +606,11 @@ def plan_key(sparql: str) -> str:
     return "\n".join(
         line for line in lines if line.strip(" \t") and not line.lstrip(" \t").startswith("#")
     )
+
+
+def _constants(numbers: Iterable[int]) -> str:
+    """Return integers as a list of SQL constants (``NULL`` for none: it matches nothing)."""
+    return ", ".join(str(int(n)) for n in numbers) or "NULL"
 
 
 def _split(data: bytes) -> tuple[list[str], list[str], list[str]]:

@@ -5,6 +5,10 @@ in-memory union of the data (shared copy-on-write). It serves the one web
 worker holding the other end of its socket until that end closes, and it
 never forks. Named-graph queries open the on-disk generation the copy was
 made from, read-only, on first use.
+
+Between queries the web worker may ask it to :class:`Follow` the data to a
+newer version, with the deltas the zygote read; it then keeps its warm pages
+and plans instead of being replaced by a fork.
 """
 
 from __future__ import annotations
@@ -12,7 +16,9 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -20,8 +26,19 @@ import pyoxigraph as ox
 from miglod.query import wire
 from miglod.query.errors import QueryError
 from miglod.query.evaluate import Engines, QueryRequest, Spool, evaluate
-from miglod.query.union import UnionCopy
+from miglod.query.union import Delta, UnionCopy
 from miglod.store import layout
+
+
+@dataclass(frozen=True, slots=True)
+class Follow:
+    """Ask a runner to apply ``deltas`` (from the zygote) before its next query.
+
+    It answers ``("followed", VERSION)``, or ``("error", ...)`` after which it
+    must be replaced: a failed delta may have left its copy half changed.
+    """
+
+    deltas: list[Delta]
 
 
 def serve_requests(sock: socket.socket, copy: UnionCopy, spool_dir: str) -> None:
@@ -32,19 +49,26 @@ def serve_requests(sock: socket.socket, copy: UnionCopy, spool_dir: str) -> None
     """
     for name in ("SIGTERM", "SIGINT", "SIGCHLD"):
         signal.signal(getattr(signal, name), signal.SIG_DFL)
-    union = copy.store if copy.ready else None
-    engines = Engines(
-        disk=_disk_opener(copy.path, copy.version),
-        union=union,
-        version=copy.version,
-        columnar=copy.live_columnar(),
-    )
+    engines = _engines(copy)
     count = 0
     while True:
         try:
             request, _ = wire.receive(sock)
         except (wire.ChannelClosedError, OSError):
             os._exit(0)
+        if isinstance(request, Follow):
+            try:
+                copy.follow(request.deltas)
+                engines = _engines(copy)
+                answer: object = ("followed", copy.version)
+            except Exception as exc:
+                traceback.print_exc()
+                answer = ("error", 500, "query_crashed", f"{type(exc).__name__}: {exc}")
+            try:
+                wire.send(sock, answer)
+            except OSError:
+                os._exit(0)
+            continue
         assert isinstance(request, QueryRequest)
         count += 1
         spool = Spool(spool_dir, f"{os.getpid()}-{count}.out")
@@ -58,6 +82,18 @@ def serve_requests(sock: socket.socket, copy: UnionCopy, spool_dir: str) -> None
             wire.send(sock, reply)
         except OSError:
             os._exit(0)
+        if copy.columnar is not None:
+            copy.columnar.settle()  # deltas a followed change left: now, not in the next query
+
+
+def _engines(copy: UnionCopy) -> Engines:
+    """Return the stores queries go to for the version the copy holds now."""
+    return Engines(
+        disk=_disk_opener(copy.path, copy.version),
+        union=copy.store if copy.ready else None,
+        version=copy.version,
+        columnar=copy.live_columnar(),
+    )
 
 
 def _disk_opener(path: Path, version: str) -> Callable[[], ox.Store]:

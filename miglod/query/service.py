@@ -27,16 +27,20 @@ import time
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from miglod.query import wire
 from miglod.query.errors import QueryBusyError, QueryError, QueryTimeoutError
 from miglod.query.evaluate import Outcome, QueryRequest
 from miglod.query.helper import HelperPaths
 from miglod.query.precompute import cache_root, read_entry
+from miglod.query.runner import Follow
 from miglod.query.shared import QuerySlots, SharedDirs
 
 #: Seconds a query waits for a free slot before it is turned away.
 SLOT_WAIT = 0.5
+#: Changes a kept runner follows before a fresh fork replaces it.
+MAX_FOLLOWS = 64
 
 
 @dataclass(slots=True)
@@ -46,6 +50,8 @@ class _Runner:
     pid: int
     version: str
     keep: bool = True
+    #: Changes this runner has followed since it was forked.
+    follows: int = 0
 
     def kill(self) -> None:
         with contextlib.suppress(ProcessLookupError, OSError):
@@ -96,7 +102,7 @@ class QueryService:
         self._lock = threading.Lock()
         self._zygote: subprocess.Popen[bytes] | None = None
         self._control: socket.socket | None = None
-        self._pending: int | None = None
+        self._pending: tuple[int, dict[str, object]] | None = None
         self._counter = 0
         self._idle: list[_Runner] = []
         self._pid = os.getpid()
@@ -218,46 +224,47 @@ class QueryService:
 
     def _take_runner(self, version: str, deadline: float, timeout: float) -> _Runner:
         with self._lock:
-            while self._idle:
-                runner = self._idle.pop()
-                if runner.version >= version:
-                    return runner
-                runner.close()
+            runner = self._idle.pop() if self._idle else None
+        if runner is not None and runner.version >= version:
+            return runner
+        if runner is not None:
+            if self._follow(runner, version, deadline, timeout):
+                return runner
+            runner.close()
         return self._new_runner(version, deadline, timeout)
 
+    def _follow(self, runner: _Runner, version: str, deadline: float, timeout: float) -> bool:
+        """Bring a kept runner up to ``version`` with the zygote's deltas; return whether it is.
+
+        A runner that has followed :data:`MAX_FOLLOWS` changes, or is older than
+        the deltas the zygote keeps, is replaced by a fork instead: its pages
+        copied on write grow with every change it applies.
+        """
+        if runner.follows >= MAX_FOLLOWS:
+            return False
+        reply, _ = self._ask({"op": "follow", "since": runner.version}, deadline, timeout)
+        deltas = reply.get("deltas")
+        if not deltas or str(reply.get("version")) < version:
+            return False
+        try:
+            wire.send(runner.sock, Follow(list(deltas)))
+            runner.sock.settimeout(max(deadline - time.monotonic(), 0.001))
+            answer, _ = wire.receive(runner.sock)
+            runner.sock.settimeout(None)
+        except TimeoutError:
+            runner.kill()
+            raise QueryTimeoutError(timeout) from None
+        except (wire.ChannelClosedError, OSError):
+            return False
+        if not isinstance(answer, tuple) or answer[0] != "followed":
+            runner.kill()
+            return False
+        runner.version = str(answer[1])
+        runner.follows += 1
+        return True
+
     def _new_runner(self, version: str, deadline: float, timeout: float) -> _Runner:
-        with self._lock:
-            try:
-                control = self._ensure_zygote()
-            except OSError as exc:
-                raise QueryError(
-                    500, "query_service_failed", f"The query service cannot be reached: {exc}"
-                ) from None
-            try:
-                if self._pending is None:
-                    self._counter += 1
-                    self._pending = self._counter
-                    wire.send(control, {"op": "runner", "id": self._pending})
-                while True:
-                    control.settimeout(max(deadline - time.monotonic(), 0.001))
-                    reply, fds = wire.receive(control, max_fds=2)
-                    assert isinstance(reply, dict)
-                    if reply.get("id") == self._pending:
-                        break
-                    for fd in fds:  # a late answer to an abandoned request
-                        os.close(fd)
-                self._pending = None
-                control.settimeout(None)
-            except TimeoutError:
-                raise QueryBusyError(
-                    "The query service is loading the latest data; try again shortly.",
-                    max(1, math.ceil(timeout)),
-                ) from None
-            except (wire.ChannelClosedError, OSError) as exc:
-                self._drop_zygote()
-                raise QueryError(
-                    500, "query_service_failed", f"The query service stopped: {exc}"
-                ) from None
+        reply, fds = self._ask({"op": "runner"}, deadline, timeout)
         if reply.get("error"):
             for fd in fds:
                 os.close(fd)
@@ -274,6 +281,53 @@ class QueryService:
             runner.close()
             raise QueryBusyError("The query service is catching up with the latest data.", 1)
         return runner
+
+    def _ask(
+        self, message: dict[str, object], deadline: float, timeout: float
+    ) -> tuple[dict[str, Any], list[int]]:
+        """Send ``message`` to the zygote and return its reply, with the descriptors passed."""
+        with self._lock:
+            try:
+                control = self._ensure_zygote()
+            except OSError as exc:
+                raise QueryError(
+                    500, "query_service_failed", f"The query service cannot be reached: {exc}"
+                ) from None
+            try:
+                # A request abandoned at its deadline is answered later: the same
+                # request takes that answer, another one sends anew.
+                if self._pending is None or self._pending[1] != message:
+                    self._counter += 1
+                    self._pending = (self._counter, message)
+                    wire.send(control, {**message, "id": self._counter})
+                reply, fds = self._await(control, self._pending[0], deadline)
+                self._pending = None
+                control.settimeout(None)
+            except TimeoutError:
+                raise QueryBusyError(
+                    "The query service is loading the latest data; try again shortly.",
+                    max(1, math.ceil(timeout)),
+                ) from None
+            except (wire.ChannelClosedError, OSError) as exc:
+                self._drop_zygote()
+                raise QueryError(
+                    500, "query_service_failed", f"The query service stopped: {exc}"
+                ) from None
+        return reply, fds
+
+    @staticmethod
+    def _await(
+        control: socket.socket, ident: int, deadline: float
+    ) -> tuple[dict[str, Any], list[int]]:
+        """Read replies until the one to request ``ident``; close what others passed."""
+        while True:
+            control.settimeout(max(deadline - time.monotonic(), 0.001))
+            reply, fds = wire.receive(control, max_fds=2)
+            assert isinstance(reply, dict)
+            if reply.get("id") == ident:
+                return reply, fds
+            for fd in fds:
+                os.close(fd)
 
     def _ensure_zygote(self) -> socket.socket:
         if self._zygote is not None and self._zygote.poll() is not None:

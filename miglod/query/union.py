@@ -14,6 +14,10 @@ requests, so the zygote answers (from disk) while it loads. After a new
 generation is published the copy is brought up to date from the graphs
 changed since (see :mod:`miglod.query.delta`); only a large change or a
 vanished generation costs a full reload.
+
+The copy keeps the last few deltas it read, so that a runner forked from an
+older version can follow them (:meth:`UnionCopy.deltas_since` in the zygote,
+:meth:`UnionCopy.follow` in the runner) instead of being replaced by a fork.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import signal
 import sys
 import time
 import traceback
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, cast
@@ -43,6 +48,14 @@ if TYPE_CHECKING:
 CHUNK = 1 << 20
 #: fcntl's command to resize a pipe (Linux), so the reading child writes in large pieces.
 F_SETPIPE_SZ = 1031
+#: Deltas kept for runners to follow, at most (the oldest are forgotten first)...
+KEPT_DELTAS = 32
+#: ... and bytes of N-Triples in them: beyond that a runner is forked anew.
+KEPT_DELTA_BYTES = 8 << 20
+
+#: One step from one version of the copy to the next: the new version's name, then the
+#: triples removed from the union and those added (N-Triples).
+Delta = tuple[str, bytes, bytes]
 
 
 class UnionCopy:
@@ -64,6 +77,8 @@ class UnionCopy:
         # Forked now, while this process is small: forking it once it holds the
         # copy costs a page table of a gigabyte or more.
         self.reader = DeltaReader(path) if memory else None
+        #: The deltas read lately, each with the version it starts from (see :meth:`deltas_since`).
+        self.deltas: deque[tuple[str, Delta]] = deque()
         self.columnar: ColumnarCopy | None = None
         if memory and columnar:
             from miglod.query.columnar import ColumnarCopy
@@ -113,6 +128,7 @@ class UnionCopy:
             self.version = current
             return True
         self.store = None  # let the old copy go before the new one is built
+        self.deltas.clear()
         self.loading = _Loading(self.path, current, self.columnar)
         self.version = current
         return False
@@ -152,22 +168,91 @@ class UnionCopy:
         if self.reader is not None:
             self.reader.sock.close()
 
+    def read_ahead(self) -> None:
+        """Read the deltas up to the current generation without applying them, for runners.
+
+        The next :meth:`step` applies them. Nothing is read while the copy is
+        loading, or when the change needs a full reload.
+        """
+        if not self.memory or not self.ready:
+            return
+        current, tip = layout.current_name(self.path), self._tip()
+        if current != tip:
+            self._read_delta(tip, current)
+
+    def deltas_since(self, version: str) -> list[Delta] | None:
+        """Return the deltas that lead from ``version`` to the newest one read, or ``None``.
+
+        ``None`` when ``version`` is not in the chain of kept deltas (a runner
+        that old is replaced rather than brought up to date).
+        """
+        chain: list[Delta] = []
+        for start, delta in self.deltas:
+            if chain or start == version:
+                chain.append(delta)
+        if chain or (self.deltas and self.deltas[-1][1][0] == version):
+            return chain
+        return None
+
+    def follow(self, chain: list[Delta], *, defer: bool = True) -> None:
+        """Apply deltas another process read (a runner following its zygote).
+
+        With ``defer`` the columnar copy takes them to apply when a query needs
+        it (see :meth:`~miglod.query.columnar.ColumnarCopy.defer_delta`).
+        """
+        if self.store is None or self.loading is not None:
+            raise RuntimeError("the copy is not in memory: it cannot follow deltas")
+        for new, removed, added in chain:
+            for quad in ox.parse(removed, format=ox.RdfFormat.N_TRIPLES):
+                triple = ox.Quad(quad.subject, quad.predicate, quad.object, ox.DefaultGraph())
+                self.store.remove(triple)
+            self.store.load(added, format=ox.RdfFormat.N_TRIPLES)
+            if self.columnar is not None and defer:
+                self.columnar.defer_delta(removed, added, new)
+            elif self.columnar is not None:
+                self.columnar.apply_delta(removed, added, new)
+            self.version = new
+
+    @property
+    def newest(self) -> str:
+        """Return the version the deltas read so far lead to (:attr:`version` when none)."""
+        return self._tip()
+
+    def _tip(self) -> str:
+        """Return the version the kept deltas lead this copy to (its own when they do not)."""
+        if self.deltas and self.deltas_since(self.version) is not None:
+            return self.deltas[-1][1][0]
+        return self.version
+
     def _apply_delta(self, old: str, new: str) -> bool:
-        assert self.store is not None
+        tip = self._tip()
+        if tip != new and self._read_delta(tip, new) is None:
+            return False
+        chain = self.deltas_since(old)
+        assert chain is not None and chain[-1][0] == new
+        self.follow(chain, defer=False)
+        return True
+
+    def _read_delta(self, old: str, new: str) -> Delta | None:
+        """Read the delta from ``old`` to ``new`` (``None``: a full reload is needed) and keep it."""
         found = self.reader.delta(old, new) if self.reader is not None else None
         if found is False:  # no reader: read in a child forked for the purpose
             with _from_child(lambda out: write_delta(self.path, old, new, out)) as stream:
                 found = pickle.load(stream)
         if found is None:
-            return False
+            self.deltas.clear()  # a reload follows: no runner can follow across it
+            return None
         assert isinstance(found, tuple)
         removed, added = found
-        for quad in ox.parse(removed, format=ox.RdfFormat.N_TRIPLES):
-            self.store.remove(ox.Quad(quad.subject, quad.predicate, quad.object, ox.DefaultGraph()))
-        self.store.load(added, format=ox.RdfFormat.N_TRIPLES)
-        if self.columnar is not None:
-            self.columnar.apply_delta(removed, added, new)
-        return True
+        delta = (new, removed, added)
+        if self.deltas and self.deltas[-1][1][0] != old:
+            self.deltas.clear()  # the kept deltas stay one chain
+        self.deltas.append((old, delta))
+        size = sum(len(d[1]) + len(d[2]) for _, d in self.deltas)
+        while self.deltas and (len(self.deltas) > KEPT_DELTAS or size > KEPT_DELTA_BYTES):
+            _, (_, gone, more) = self.deltas.popleft()
+            size -= len(gone) + len(more)
+        return delta
 
 
 class _Loading:

@@ -13,6 +13,13 @@ connection may ask:
     two descriptors: the runner's socket and a pidfd the web worker uses to
     kill it when a query runs too long.
 
+``{"op": "follow", "since": VERSION}``
+    read the change to the store's current generation (without applying it
+    yet) and send back the deltas that lead a runner of ``VERSION`` there, as
+    ``deltas`` with the ``version`` they reach, or ``deltas: None`` when that
+    runner is too old to follow (it is then replaced by a new one). A runner
+    kept by a web worker thus follows the data without a fork and stays warm.
+
 The data is loaded into memory in steps between requests, so runners are
 forked at once from the start; until the copy is complete they read the
 on-disk store and serve one query each. Between requests the zygote follows
@@ -120,7 +127,7 @@ class Zygote:
             if listener is not None and os.getppid() != parent:
                 self.stop()
             self._reap()
-            self._catch_up(0.05)
+            self._catch_up(0.05, settle=False)
             self._keep_spare()
 
     def _accept(self, listener: socket.socket) -> None:
@@ -138,20 +145,41 @@ class Zygote:
             assert isinstance(message, dict)
             if message.get("op") == "runner":
                 self._runner(client, message.get("id"))
+            elif message.get("op") == "follow":
+                self._follow(client, message.get("id"), str(message.get("since", "")))
         except (wire.ChannelClosedError, OSError):
             self.selector.unregister(client)
             client.close()
             return False
         return True
 
-    def _catch_up(self, budget: float) -> str | None:
-        before = self.copy.version
+    def _catch_up(self, budget: float, *, settle: bool = True) -> str | None:
+        """Move the copy towards the current generation; return an error's text, if any.
+
+        Without ``settle`` a change to a copy in memory is only read (for
+        runners to follow), and applied here once the data has been still for
+        :data:`SPARE_DELAY`: the kept runners follow on their own, and the
+        zygote's copy only matters for the next fork. Applying it at once would
+        take the other core from the runner that is applying the same change.
+        """
+        copy = self.copy
+        if not settle and copy.memory and copy.ready:
+            newest = copy.newest
+            try:
+                copy.read_ahead()
+            except Exception as exc:  # the web worker reports it; the zygote keeps serving
+                return f"{type(exc).__name__}: {exc}"
+            if copy.newest != newest:
+                self.changed_at = time.monotonic()
+            if time.monotonic() - self.changed_at < SPARE_DELAY:
+                return None
+        before = copy.version
         try:
-            done = self.copy.step(budget)
+            done = copy.step(budget)
         except Exception as exc:  # the web worker reports it; the zygote keeps serving
             return f"{type(exc).__name__}: {exc}"
         finally:
-            if self.copy.version != before:
+            if copy.version != before:
                 self.changed_at = time.monotonic()
         if done:
             self._warm()
@@ -174,6 +202,24 @@ class Zygote:
         finally:
             mine.close()
             os.close(pidfd)
+
+    def _follow(self, client: socket.socket, ident: object, since: str) -> None:
+        """Send the deltas from ``since`` on; this process applies them itself afterwards.
+
+        Replying before applying lets the runner apply them while the zygote
+        does the same, on the other core.
+        """
+        copy = self.copy
+        chain = None
+        try:
+            copy.read_ahead()
+            chain = copy.deltas_since(since)
+        except Exception:  # the runner is replaced instead; the zygote keeps serving
+            traceback.print_exc()
+        if chain is None:
+            wire.send(client, {"id": ident, "deltas": None})
+            return
+        wire.send(client, {"id": ident, "version": chain[-1][0], "deltas": chain})
 
     def _fork_runner(self) -> tuple[socket.socket, int]:
         """Fork a runner on the copy as it is now; return our end of its socket and its pid."""
