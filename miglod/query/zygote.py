@@ -22,10 +22,12 @@ connection may ask:
 
 The data is loaded into memory in steps between requests, so runners are
 forked at once from the start; until the copy is complete they read the
-on-disk store and serve one query each. Between requests the zygote follows
-new generations (a delta of the graphs written since), and after catching up
-it forks a child that precomputes the example queries' results (one at a
-time, for the newest version; see :mod:`miglod.query.precompute`).
+on-disk store and serve one query each. Between requests the zygote reads
+the delta to each new generation (the graphs written since) at once, for the
+runners to follow, and applies it to its own copy once the data has been
+still for a moment; after catching up it forks a child that precomputes the
+example queries' results (one at a time, for the newest version; see
+:mod:`miglod.query.precompute`).
 
 The zygote runs Python on one thread so that forking it is safe: the columnar
 copy's DuckDB thread (see :meth:`miglod.query.columnar.ColumnarCopy._call`)
