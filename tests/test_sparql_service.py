@@ -151,6 +151,13 @@ def test_a_kept_runner_follows_the_data_without_a_fork(service: QueryService, st
     time.sleep(0.2)
     assert not alive(runner.pid)
 
+    fresh.version = "0"  # older than every delta the zygote keeps: replaced too
+    write_item(store, 4)
+    assert number(service, items, store.version) == 7
+    assert service._idle[0].pid != fresh.pid
+    time.sleep(0.2)
+    assert not alive(fresh.pid)
+
 
 CHECK_DELTA = """
 import sys

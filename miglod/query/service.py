@@ -228,9 +228,14 @@ class QueryService:
         if runner is not None and runner.version >= version:
             return runner
         if runner is not None:
-            if self._follow(runner, version, deadline, timeout):
+            try:
+                followed = self._follow(runner, version, deadline, timeout)
+            except BaseException:
+                runner.kill()
+                raise
+            if followed:
                 return runner
-            runner.close()
+            runner.kill()  # too old, or its copy may be half changed: never used again
         return self._new_runner(version, deadline, timeout)
 
     def _follow(self, runner: _Runner, version: str, deadline: float, timeout: float) -> bool:
@@ -252,12 +257,10 @@ class QueryService:
             answer, _ = wire.receive(runner.sock)
             runner.sock.settimeout(None)
         except TimeoutError:
-            runner.kill()
             raise QueryTimeoutError(timeout) from None
         except (wire.ChannelClosedError, OSError):
             return False
         if not isinstance(answer, tuple) or answer[0] != "followed":
-            runner.kill()
             return False
         runner.version = str(answer[1])
         runner.follows += 1
