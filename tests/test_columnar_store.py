@@ -6,7 +6,9 @@ import time
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 
+from miglod.query import union
 from miglod.query.union import UnionCopy
 from miglod.store import Store
 from tests.conftest import BASE
@@ -110,6 +112,29 @@ def test_a_copy_follows_the_deltas_another_copy_read(store: Store, store_path: P
         # Newest first: each copy's reading process holds the sockets of those made before.
         for copy in reversed(copies):
             copy.close()
+
+
+def test_a_delta_too_large_to_keep_is_still_applied(
+    store: Store, store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Runners cannot follow a delta over the kept size, but the copy itself catches up."""
+    monkeypatch.setattr(union, "KEPT_DELTA_BYTES", 1)
+    copy = loaded(store_path)
+    copies = [copy]
+    try:
+        first = store.version
+        write_item(store, 1)
+        copy.read_ahead()
+        write_item(store, 2)
+        assert copy.deltas_since(first) is None  # nothing kept: a runner would be forked anew
+        assert copy.step(5.0) and copy.version == store.version
+        fresh = loaded(store_path)
+        copies.append(fresh)
+        assert set(copy.store or ()) == set(fresh.store or ())
+        agree(copy)
+    finally:
+        for each in reversed(copies):
+            each.close()
 
 
 def test_without_columnar_there_is_none(store_path: Path) -> None:

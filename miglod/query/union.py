@@ -225,26 +225,26 @@ class UnionCopy:
         return self.version
 
     def _apply_delta(self, old: str, new: str) -> bool:
-        tip = self._tip()
-        if tip != new and self._read_delta(tip, new) is None:
-            return False
+        tip, read = self._tip(), None
+        if tip != new:
+            read = self._read_delta(tip, new)
+            if read is None:
+                return False
         chain = self.deltas_since(old)
-        assert chain is not None and chain[-1][0] == new
+        if not chain or chain[-1][0] != new:  # a delta too large to keep
+            found = read if tip == old else self._fetch(old, new)
+            if found is None:
+                return False
+            chain = [found]
         self.follow(chain, defer=False)
         return True
 
     def _read_delta(self, old: str, new: str) -> Delta | None:
         """Read the delta from ``old`` to ``new`` (``None``: a full reload is needed) and keep it."""
-        found = self.reader.delta(old, new) if self.reader is not None else None
-        if found is False:  # no reader: read in a child forked for the purpose
-            with _from_child(lambda out: write_delta(self.path, old, new, out)) as stream:
-                found = pickle.load(stream)
-        if found is None:
+        delta = self._fetch(old, new)
+        if delta is None:
             self.deltas.clear()  # a reload follows: no runner can follow across it
             return None
-        assert isinstance(found, tuple)
-        removed, added = found
-        delta = (new, removed, added)
         if self.deltas and self.deltas[-1][1][0] != old:
             self.deltas.clear()  # the kept deltas stay one chain
         self.deltas.append((old, delta))
@@ -253,6 +253,18 @@ class UnionCopy:
             _, (_, gone, more) = self.deltas.popleft()
             size -= len(gone) + len(more)
         return delta
+
+    def _fetch(self, old: str, new: str) -> Delta | None:
+        """Read the delta from ``old`` to ``new``; ``None`` when a full reload is needed."""
+        found = self.reader.delta(old, new) if self.reader is not None else None
+        if found is False:  # no reader: read in a child forked for the purpose
+            with _from_child(lambda out: write_delta(self.path, old, new, out)) as stream:
+                found = pickle.load(stream)
+        if found is None:
+            return None
+        assert isinstance(found, tuple)
+        removed, added = found
+        return (new, removed, added)
 
 
 class _Loading:
