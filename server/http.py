@@ -156,17 +156,10 @@ def keep_responses(setup: BlueprintSetupState) -> None:
     app.wsgi_app = KeptResponses(app, app.wsgi_app)  # type: ignore[method-assign]
 
 
-#: Endpoints that bring a store which peeks (see ``Store.peeks_query_version``) up to date
-#: themselves, where and when they need it.
-SELF_REFRESHING = frozenset({"sparql.endpoint"})
-
-
 @bp.before_app_request
 def see_latest_data() -> None:
     """Switch to the newest published data before answering, so answers are never stale."""
-    store = state().store
-    if request.endpoint not in SELF_REFRESHING or not store.peeks_query_version:
-        store.refresh()
+    state().store.refresh()
 
 
 def follow_store(app: Flask, every: float = FOLLOW_EVERY) -> Callable[[], None]:

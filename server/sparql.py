@@ -9,7 +9,6 @@ asked again before the data changes is answered without evaluating it.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import threading
@@ -117,7 +116,6 @@ def endpoint() -> Response:
     st = state()
     asked = read_request(request)
     if asked.query is None:
-        _catch_up(st)
         if request.method == "POST":
             raise ProblemError(400, "missing_query", "The request has no query parameter.")
         return _without_query(st)
@@ -129,7 +127,6 @@ def endpoint() -> Response:
         refused = exc
     fmt = choose(request.headers.get("Accept"), asked.format, form)
     if refused is not None:
-        _catch_up(st)
         return _failure(st, refused, asked.query, html=fmt is None)
     limit = int(st.settings["result_limit"])
     wanted = fmt or page.page_format(form)
@@ -141,25 +138,10 @@ def endpoint() -> Response:
         asked.named_graphs,
         base_iri=st.base,
     )
-    # The query asks for the newest data on disk; meanwhile this worker opens it too
-    # (the page and the caching headers need it), instead of one waiting for the other.
-    version = st.store.newest_query_version
-    opening = None
-    if st.store.peeks_query_version and version != st.store.query_version:
-        opening = threading.Thread(target=_refresh_quietly, args=(st,), daemon=True)
-        opening.start()
     try:
-        outcome, cached = _evaluate(st, query, version)
+        outcome, cached = _evaluate(st, query)
     except QueryError as exc:
-        error: QueryError | None = exc
-    else:
-        error = None
-    finally:
-        if opening is not None:
-            opening.join()
-        _catch_up(st)  # a no-op once opened; raises what the thread met, if anything
-    if error is not None:
-        return _failure(st, error, asked.query, html=fmt is None)
+        return _failure(st, exc, asked.query, html=fmt is None)
     if fmt is None:
         table = page.table_of(outcome, page.PageBuilder(st.base, request.script_root))
         body = _page(st, asked.query, form=form, table=table)
@@ -170,7 +152,7 @@ def endpoint() -> Response:
     if cached or outcome.precomputed:
         response.headers["Server-Timing"] = "cache;dur=0"
     if request.method == "GET":
-        tag = _etag(version, query)
+        tag = _etag(st, query)
         return conditional(response, request, tag, st.store.modified, int(st.settings["max_age"]))
     return response
 
@@ -201,21 +183,10 @@ def allow_cross_origin_queries(response: Response) -> Response:
     return response
 
 
-def _catch_up(st: State) -> None:
-    """Refresh a store that the requests to this endpoint refresh themselves (see ``server.http``)."""
-    if st.store.peeks_query_version:
-        st.store.refresh()
-
-
-def _refresh_quietly(st: State) -> None:
-    """Refresh the store, leaving any error to the request's own refresh, which meets it again."""
-    with contextlib.suppress(Exception):
-        st.store.refresh()
-
-
-def _evaluate(st: State, query: QueryRequest, version: str) -> tuple[Outcome, bool]:
-    """Return the outcome of a query on data at least as new as ``version``, and whether cached."""
+def _evaluate(st: State, query: QueryRequest) -> tuple[Outcome, bool]:
+    """Return the outcome of a query and whether it came from the cache."""
     sp = sparql_state()
+    version = st.store.query_version
     computed = []
 
     def make() -> Outcome:
@@ -233,8 +204,8 @@ def _evaluate(st: State, query: QueryRequest, version: str) -> tuple[Outcome, bo
     return found, not computed
 
 
-def _etag(version: str, query: QueryRequest) -> str:
-    key = repr((version, query)).encode()
+def _etag(st: State, query: QueryRequest) -> str:
+    key = repr((st.store.query_version, query)).encode()
     return hashlib.blake2b(key, digest_size=12).hexdigest()
 
 
@@ -293,7 +264,7 @@ def _examples(st: State) -> list[Example]:
     """Return the examples, the item description one about the newest item (found once per version)."""
     query = QueryRequest(example_item_query(st.base), "json", 1)
     try:
-        outcome, _ = _evaluate(st, query, st.store.query_version)
+        outcome, _ = _evaluate(st, query)
         table = page.table_of(outcome, page.PageBuilder(st.base, ""))
         item = table.rows[0][0].text if table.rows and table.rows[0][0] else None
     except QueryError:

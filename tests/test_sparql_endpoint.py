@@ -16,11 +16,9 @@ from flask.testing import FlaskClient
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import RDF
 
-from miglod.store import Store
 from server import create_app
 from server.sparql import sparql_state
 from tests.conftest import BASE, SURINAME_ID
-from tests.test_sparql_helper import write_item
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 ITEMS = "PREFIX schema: <https://schema.org/> SELECT ?item WHERE { ?item a schema:NewsArticle } ORDER BY DESC(?item)"
@@ -337,34 +335,3 @@ def test_a_preflight_allows_posting_a_query_from_another_site(web: FlaskClient) 
     assert "content-type" in {h.strip() for h in allowed.split(",")}
     page = web.options("/doc/country/SR", headers={"Origin": "https://portal.example"})
     assert "POST" not in page.headers["Access-Control-Allow-Methods"]
-
-
-def test_a_query_right_after_a_fold_sees_it_while_the_worker_opens_it(
-    store_path: Path, store: Store
-) -> None:
-    """The query asks for the newest generation on disk; the worker opens it meanwhile."""
-    app = create_app({"store": str(store_path)})
-    app.config["TESTING"] = True
-    web = app.test_client()
-    worker = app.extensions["miglod"].store
-    query = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://schema.org/NewsArticle> }"
-
-    def count() -> tuple[int, str]:
-        answer = web.get("/sparql", query_string={"query": query}, headers={"Accept": JSON_RESULTS})
-        assert answer.status_code == 200
-        number = json.loads(answer.data)["results"]["bindings"][0]["n"]["value"]
-        return int(number), answer.headers["ETag"]
-
-    try:
-        before, first_tag = count()
-        opened = worker.query_version
-        write_item(store, 1)  # folded into a new generation by another process's handle
-        assert worker.query_version == opened and worker.newest_query_version == store.version
-        after, second_tag = count()
-        assert after == before + 1
-        assert worker.query_version == store.version  # opened during the request, for its headers
-        assert second_tag != first_tag
-    finally:
-        service = sparql_state(app).service
-        if service is not None:
-            service.close()

@@ -14,7 +14,6 @@ import datetime as dt
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
 from typing import Literal as TypingLiteral
 
 from rdflib.term import BNode, Node, URIRef
@@ -161,19 +160,6 @@ class Store(ABC):
         aside until they are folded into what queries read.
         """
         return self.version
-
-    #: Whether :attr:`newest_query_version` is known without a :meth:`refresh`.
-    peeks_query_version: ClassVar[bool] = False
-
-    @property
-    def newest_query_version(self) -> str:
-        """Return the version queries see once the store is refreshed.
-
-        A query service asked for data at least this new answers as if the
-        store had been refreshed first. Without :attr:`peeks_query_version`
-        it is :attr:`query_version`, so the store must be refreshed first.
-        """
-        return self.query_version
 
     @property
     def position(self) -> Position | None:

@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar, TypeVar
+from typing import TypeVar
 
 import pyoxigraph as ox
 
@@ -139,14 +139,6 @@ class OxigraphStore(Store):
     def query_version(self) -> str:
         """Return the name of the generation queries read (journaled writes are not in it)."""
         return self.generation.name
-
-    peeks_query_version: ClassVar[bool] = True
-
-    @property
-    def newest_query_version(self) -> str:
-        """Return the name of the current generation on disk, opened by this reader or not."""
-        self.generation  # noqa: B018 - raises when the store is closed
-        return layout.current_name(self.path)
 
     @property
     def modified(self) -> dt.datetime | None:
