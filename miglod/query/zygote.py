@@ -206,15 +206,19 @@ class Zygote:
             os.close(pidfd)
 
     def _follow(self, client: socket.socket, ident: object, since: str) -> None:
-        """Send the deltas from ``since`` on; this process applies them itself afterwards.
+        """Send the deltas from ``since`` on; this process applies them to its own copy later.
 
-        Replying before applying lets the runner apply them while the zygote
-        does the same, on the other core.
+        The change counts as seen now, so the zygote's own catching up waits
+        until the data has been still (see :meth:`_catch_up`) and leaves the
+        other core to the runner applying it.
         """
         copy = self.copy
         chain = None
         try:
+            newest = copy.newest
             copy.read_ahead()
+            if copy.newest != newest:
+                self.changed_at = time.monotonic()
             chain = copy.deltas_since(since)
         except Exception:  # the runner is replaced instead; the zygote keeps serving
             traceback.print_exc()
