@@ -176,7 +176,7 @@ class UnionCopy:
         """
         if not self.memory or not self.ready:
             return
-        current, tip = layout.current_name(self.path), self._tip()
+        current, tip = layout.current_name(self.path), self.newest
         if current != tip:
             self._read_delta(tip, current)
 
@@ -215,17 +215,13 @@ class UnionCopy:
 
     @property
     def newest(self) -> str:
-        """Return the version the deltas read so far lead to (:attr:`version` when none)."""
-        return self._tip()
-
-    def _tip(self) -> str:
-        """Return the version the kept deltas lead this copy to (its own when they do not)."""
+        """Return the version the deltas read so far lead this copy to (:attr:`version` when none)."""
         if self.deltas and self.deltas_since(self.version) is not None:
             return self.deltas[-1][1][0]
         return self.version
 
     def _apply_delta(self, old: str, new: str) -> bool:
-        tip, read = self._tip(), None
+        tip, read = self.newest, None
         if tip != new:
             read = self._read_delta(tip, new)
             if read is None:

@@ -166,13 +166,10 @@ class Zygote:
         """
         copy = self.copy
         if not settle and copy.memory and copy.ready:
-            newest = copy.newest
             try:
-                copy.read_ahead()
+                self._read_ahead()
             except Exception as exc:  # the web worker reports it; the zygote keeps serving
                 return f"{type(exc).__name__}: {exc}"
-            if copy.newest != newest:
-                self.changed_at = time.monotonic()
             if time.monotonic() - self.changed_at < SPARE_DELAY:
                 return None
         before = copy.version
@@ -186,6 +183,13 @@ class Zygote:
         if done:
             self._warm()
         return None
+
+    def _read_ahead(self) -> None:
+        """Read the change to the current generation, if any, and note when it was first seen."""
+        newest = self.copy.newest
+        self.copy.read_ahead()
+        if self.copy.newest != newest:
+            self.changed_at = time.monotonic()
 
     def _runner(self, client: socket.socket, ident: object) -> None:
         error = self._catch_up(LOAD_WAIT if self.copy.loading is not None else 0.0)
@@ -215,10 +219,7 @@ class Zygote:
         copy = self.copy
         chain = None
         try:
-            newest = copy.newest
-            copy.read_ahead()
-            if copy.newest != newest:
-                self.changed_at = time.monotonic()
+            self._read_ahead()
             chain = copy.deltas_since(since)
         except Exception:  # the runner is replaced instead; the zygote keeps serving
             traceback.print_exc()
