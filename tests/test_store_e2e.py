@@ -142,12 +142,14 @@ def _count_items(site: Site) -> int:
 
 
 def _settles(site: Site, expected: int) -> int:
-    """Return the item count once it is ``expected``, or the last count after a few seconds.
+    """Return the item count once it is ``expected``, or the last count after a minute.
 
     Each web worker catches up with a write at its next request; its query
-    service may take a moment longer to load the new data.
+    service may take a moment longer to load the new data. SPARQL sees a write
+    once it is folded, and a fold waits 20 times as long as the last one took:
+    on a loaded machine (a fold of 0.5 s) that alone is 10 s.
     """
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 60
     while (found := _count_items(site)) != expected and time.monotonic() < deadline:
         time.sleep(0.2)
     return found
