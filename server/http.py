@@ -87,7 +87,9 @@ class KeptResponses:
         if any(name in environ for name in UNKEPT_HEADERS):
             return self.wsgi(environ, start_response)
         st = self.app.extensions["miglod"]
-        st.store.refresh()
+        # A kept document never waits for a new generation to be opened: the one at
+        # hand with the journal entries since holds the same data (see Store.refresh).
+        st.store.refresh(wait=False)
         version, position = st.store.version, st.store.position
         key = (
             "response",

@@ -198,3 +198,38 @@ def test_lookups_by_subject_are_kept_only_while_no_change_names_the_subject(
     # Other patterns are answered by the view itself.
     quads = writer.quads_view().quads_for_pattern(None, None, None, ox.NamedNode(GRAPH))
     assert {str(q.object) for q in quads} >= {'"Unrelated"@en'}
+
+
+def test_a_reader_that_need_not_wait_reads_on_while_another_thread_opens_a_generation(
+    store_path: Path,
+) -> None:
+    """``refresh(wait=False)`` keeps the generation at hand and its overlay, as current as the new one.
+
+    The new generation is then opened by a thread of its own, never by the caller.
+    """
+    writer = open_store(store_path)
+    reader = open_store(store_path, read_only=True)
+    assert isinstance(writer, OxigraphStore) and isinstance(reader, OxigraphStore)
+    before = reader.generation.name
+    writer.replace_graphs({GRAPH: item("Folded")})
+    assert writer.compact()  # a new generation, not yet opened by the reader
+    other = BASE + "graph/news/2030-01-02-journaled"
+    writer.replace_graphs({other: item("Journaled after the fold")})
+    assert reader._opening.acquire()  # as if the follower were opening the new generation
+    try:
+        reader.refresh(wait=False)
+        assert reader.generation.name == before  # it did not wait for the switch
+        said = reader.describe(str(ITEM)).triples
+        assert (ITEM, SDO.headline, Literal("Folded", lang="en")) in said
+        assert (ITEM, SDO.headline, Literal("Journaled after the fold", lang="en")) in said
+    finally:
+        reader._opening.release()
+    reader.refresh(wait=False)  # nobody opening: a thread of its own opens it
+    with reader._opening:  # held by that thread until it has switched
+        assert reader.generation.name == writer.generation.name != before
+    said = reader.describe(str(ITEM)).triples
+    assert (ITEM, SDO.headline, Literal("Folded", lang="en")) in said
+    assert (ITEM, SDO.headline, Literal("Journaled after the fold", lang="en")) in said
+    assert reader.query_version == writer.query_version
+    writer.close()
+    reader.close()

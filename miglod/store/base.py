@@ -185,8 +185,12 @@ class Store(ABC):
         """Return the time of the last change to any graph, if anything was stored."""
 
     @abstractmethod
-    def refresh(self) -> bool:
-        """Catch up with writes made by other processes; return whether the data moved on."""
+    def refresh(self, *, wait: bool = True) -> bool:
+        """Catch up with writes made by other processes; return whether the data moved on.
+
+        ``wait=False`` lets a store that is switching to new files in another
+        thread answer from what it has meanwhile, where that is just as current.
+        """
 
     @abstractmethod
     def describe(self, iri: str, *, inbound_limit: int = INBOUND_LIMIT) -> Description:

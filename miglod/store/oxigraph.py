@@ -16,6 +16,7 @@ resources see them once they are folded into a generation.
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -76,6 +77,14 @@ class Generation:
         than read from the journal and applied again: a reader then moves to a
         new generation in milliseconds, however many writes came during the fold.
         """
+        return cls.complete(cls.handles(path), journal, after)
+
+    @staticmethod
+    def handles(path: Path) -> tuple[str, ox.Store, GraphIndex]:
+        """Open the files of the generation ``current`` points at: the slow part of :meth:`open`.
+
+        It reads nothing a reader changes, so it needs none of a reader's locks.
+        """
         for attempt in range(3):
             name = layout.current_name(path)
             directory = layout.generation_dir(path, name)
@@ -85,15 +94,22 @@ class Generation:
                 if attempt == 2:
                     raise
                 continue  # pruned between reading the link and opening it
-            index = GraphIndex(directory / layout.INDEX_FILE)
-            folded = index.folded()
-            if after is not None and after.folded <= folded <= after.seq:
-                overlay = after.rebased(folded)
-            else:
-                overlay = Overlay(folded)
-            overlay.apply(journal.entries(overlay.seq), journal, rdf)
-            return cls(name, rdf, index, index.last_modified(), overlay, index.lineage())
+            return name, rdf, GraphIndex(directory / layout.INDEX_FILE)
         raise StoreError(f"cannot open the current generation of {path}")  # pragma: no cover
+
+    @classmethod
+    def complete(
+        cls, handles: tuple[str, ox.Store, GraphIndex], journal: Journal, after: Overlay | None
+    ) -> Generation:
+        """Return the generation of opened ``handles``, with the journal entries after it."""
+        name, rdf, index = handles
+        folded = index.folded()
+        if after is not None and after.folded <= folded <= after.seq:
+            overlay = after.rebased(folded)
+        else:
+            overlay = Overlay(folded)
+        overlay.apply(journal.entries(overlay.seq), journal, rdf)
+        return cls(name, rdf, index, index.last_modified(), overlay, index.lineage())
 
     def record(self, graph: str) -> GraphRecord | None:
         """Return the latest record of ``graph``, journaled or in the generation."""
@@ -107,6 +123,10 @@ class OxigraphStore(Store):
         self.path = path
         self.read_only = read_only
         self._swap = threading.Lock()
+        #: Held by the one thread opening a new generation (see :meth:`refresh`).
+        self._opening = threading.Lock()
+        #: The last generation checked by :meth:`_continues`, and what was found.
+        self._continuing: tuple[str, bool] | None = None
         self.journal = Journal(path)
         self._gen: Generation | None = Generation.open(path, self.journal)
         #: What the changes this reader applied named, by entry (see :meth:`untouched`).
@@ -166,21 +186,78 @@ class OxigraphStore(Store):
                 return False
         return True
 
-    def refresh(self) -> bool:
-        """Catch up with new generations and journaled writes; return whether anything moved."""
+    def refresh(self, *, wait: bool = True) -> bool:
+        """Catch up with new generations and journaled writes; return whether anything moved.
+
+        The files of a new generation are opened outside the lock readers take
+        to apply journal entries; only carrying the overlay over and the swap
+        are done under it. With ``wait=False`` the caller never waits for a new
+        generation to be opened: that is left to a thread of its own (or to the
+        thread already at it), and the caller goes on with the generation it
+        has and the journal entries since, which together hold everything the
+        new generation holds (the old one stays on disk meanwhile, see
+        :data:`~miglod.store.layout.KEEP`). Documents may be read so; SPARQL
+        queries, which read generations only, wait.
+        """
         moved = False
-        if layout.current_name(self.path) != self.generation.name:
-            with self._swap:
-                if layout.current_name(self.path) != self.generation.name:
-                    # Note what the entries folded meanwhile touched before moving on.
-                    self._apply_new(self.generation)
-                    self._gen = Generation.open(self.path, self.journal, self.generation.overlay)
-                    self._note_touched()
-                    moved = True
+        name = layout.current_name(self.path)
+        if name != self.generation.name:
+            if wait or not self._continues(name):
+                with self._opening:
+                    moved = self._switch()
+            elif self._opening.acquire(blocking=False):
+                opener = threading.Thread(
+                    target=self._switch_aside, name="miglod-open", daemon=True
+                )
+                opener.start()
         if self.journal.last() > self.generation.overlay.seq:
             with self._swap:
                 moved = self._apply_new(self.generation) or moved
         return moved
+
+    def _continues(self, name: str) -> bool:
+        """Return whether generation ``name`` only folded journal entries after this reader's.
+
+        Such a generation holds nothing the journal does not: a reader may go on
+        without it. A build starts a new lineage, which a reader must wait for.
+        """
+        known = self._continuing
+        if known is not None and known[0] == name:
+            return known[1]
+        generation = self.generation
+        try:
+            index = GraphIndex(layout.generation_dir(self.path, name) / layout.INDEX_FILE)
+        except (OSError, sqlite3.Error, StoreError):  # pruned or unreadable: wait for it
+            return False
+        try:
+            lineage, folded = index.lineage(), index.folded()
+        finally:
+            index.close()
+        same = lineage is not None and lineage == generation.lineage
+        continues = same and folded >= generation.overlay.folded
+        self._continuing = (name, continues)
+        return continues
+
+    def _switch_aside(self) -> None:
+        """Move to the new generation in a thread of its own, then let others open again."""
+        try:
+            self._switch()
+        except Exception:  # the next refresh that waits meets it again and raises it
+            pass
+        finally:
+            self._opening.release()
+
+    def _switch(self) -> bool:
+        """Move to the generation ``current`` points at (the caller holds ``_opening``)."""
+        if layout.current_name(self.path) == self.generation.name:
+            return False  # another thread moved meanwhile
+        handles = Generation.handles(self.path)
+        with self._swap:
+            # Note what the entries folded meanwhile touched before moving on.
+            self._apply_new(self.generation)
+            self._gen = Generation.complete(handles, self.journal, self.generation.overlay)
+            self._note_touched()
+        return True
 
     def _apply_new(self, generation: Generation) -> bool:
         """Apply the journal entries after those ``generation`` holds; return whether any."""
@@ -382,8 +459,9 @@ class OxigraphStore(Store):
 
     def close(self) -> None:
         """Drop the handles on the current generation and the journal."""
-        self._gen = None
-        self.journal.close()
+        with self._opening:  # a generation being opened aside is in place first
+            self._gen = None
+            self.journal.close()
 
     def _write(
         self,

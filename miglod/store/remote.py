@@ -95,7 +95,7 @@ class RemoteStore(Store):
         """Return the time of the last change as last read."""
         return self._modified
 
-    def refresh(self) -> bool:
+    def refresh(self, *, wait: bool = True) -> bool:
         """Read the version token again; return whether it moved on."""
         token, modified = self._read_token()
         moved = token != self._version
