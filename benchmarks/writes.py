@@ -10,7 +10,12 @@ data makes new items validate), serves it with gunicorn (two workers), then:
   with POST, then replacements with PUT), as fast as they are answered or, with
   ``--write-rate``, on a schedule, reading the same item meanwhile,
 
-and prints writes/s and read p50/p99 side by side with their ratios. Reads are
+and prints writes/s and read p50/p99 side by side with their ratios. With
+``--control`` it also measures what the writes cost in CPU time (the server's
+processes and the writer clients, less what the same reads cost idle) and
+reads once more beside an unrelated process that only burns that much CPU at
+the lowest priority: the read p99 the machine itself allows at that load,
+whatever the server does. Reads are
 public (no credentials, as a site's readers send them) and timed in a process
 of their own (and session: another client than the writers), so the writer threads' interpreter lock and CPU time do not add to
 their latency. A column is one target: the embedded store, once per
@@ -59,6 +64,10 @@ class Figures:
     errors: int = 0
     idle: tuple[float, float] = (0.0, 0.0)
     busy: tuple[float, float] = (0.0, 0.0)
+    #: CPU milliseconds per write, server and clients (with ``--control``).
+    cpu_per_write: float | None = None
+    #: Reads beside a burner of the writes' CPU time (with ``--control``).
+    control: tuple[float, float] | None = None
 
 
 def item(new_id: str, headline: str) -> bytes:
@@ -175,6 +184,58 @@ def reads_apart(
     return found
 
 
+def _burn(share: float, seconds: float) -> None:
+    """Burn ``share`` of one core for ``seconds`` at the lowest priority, in slices of 20 ms."""
+    os.setsid()
+    os.nice(19)
+    period = 0.02
+    end = time.monotonic() + seconds
+    due = time.perf_counter()
+    while time.monotonic() < end:
+        started = time.perf_counter()
+        while time.perf_counter() - started < share * period:
+            pass
+        due += period
+        rest = due - time.perf_counter()
+        if rest > 0:
+            time.sleep(rest)
+
+
+def reads_beside_burners(
+    url: str, seconds: float, rate: float, cores: float
+) -> tuple[float, float]:
+    """Read as :func:`reads_apart` does while processes burn ``cores`` of CPU time, and nothing else."""
+    context = multiprocessing.get_context("spawn")
+    count = max(1, int(cores + 0.999))
+    burners = [
+        context.Process(target=_burn, args=(cores / count, seconds + 5)) for _ in range(count)
+    ]
+    for burner in burners:
+        burner.start()
+    try:
+        return reads_apart(url, seconds, rate)
+    finally:
+        for burner in burners:
+            burner.terminate()
+            burner.join()
+
+
+def cpu_seconds(session: int) -> float:
+    """Return the CPU time (user and system) the live processes of a session have used."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        if int(fields[3]) == session:  # the fields after the name start at state (3rd)
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
 def writes(url: str, writers: int, seconds: float, figures: Figures, rate: float = 0.0) -> None:
     """Run concurrent writers for ``seconds``: POST new items, then PUT replacements.
 
@@ -286,16 +347,33 @@ def serve_with(store_settings: dict[str, object], log: Path) -> Iterator[Server]
 
 
 def measure(
-    server: Server, writers: int, seconds: float, rate: float, write_rate: float = 0.0
+    server: Server,
+    writers: int,
+    seconds: float,
+    rate: float,
+    write_rate: float = 0.0,
+    control: bool = False,
 ) -> Figures:
-    """Measure one target: idle reads, then reads while writers run."""
+    """Measure one target: idle reads, reads while writers run, and the control if asked."""
     figures = Figures()
     url = server.url + READ_PATH[0]
+    session = os.getsid(server.process.pid)
     reads(url, threading.Event(), 3)  # warm the caches
+    cpu = cpu_seconds(session)
+    started = time.perf_counter()
     figures.idle = reads_apart(url, seconds, rate)
+    idle_share = (cpu_seconds(session) - cpu) / (time.perf_counter() - started)
+    cpu, mine = cpu_seconds(session), time.process_time()
+    started = time.perf_counter()
     figures.busy = reads_apart(
         url, seconds, rate, lambda: writes(server.url, writers, seconds, figures, write_rate)
     )
+    elapsed = time.perf_counter() - started
+    busy_share = (cpu_seconds(session) - cpu + time.process_time() - mine) / elapsed
+    if control and figures.writes_per_s > 0:
+        share = max(busy_share - idle_share, 0.0)
+        figures.cpu_per_write = share * 1000 / figures.writes_per_s
+        figures.control = reads_beside_burners(url, seconds, rate, share)
     return figures
 
 
@@ -348,6 +426,11 @@ def main() -> None:
         help="with --write-workers: the write_nice setting, or several (0,10)",
     )
     parser.add_argument(
+        "--control",
+        action="store_true",
+        help="also read beside an unrelated process burning the CPU time the writes cost",
+    )
+    parser.add_argument(
         "--virtuoso",
         action="store_true",
         help="also measure a throwaway Virtuoso (Debian's virtuoso-opensource) as the store",
@@ -365,7 +448,7 @@ def main() -> None:
     for name, servers in targets(args):
         for server in servers:
             results[name] = measure(
-                server, args.writers, args.seconds, args.read_rate, args.write_rate
+                server, args.writers, args.seconds, args.read_rate, args.write_rate, args.control
             )
     print(
         f"\n{args.items} items, {args.writers} writers"
@@ -384,8 +467,21 @@ def main() -> None:
         ("read p99 under writes (ms)", lambda f: f"{f.busy[1]:.1f}"),
         ("read p99 ratio busy/idle", lambda f: f"{f.busy[1] / max(f.idle[1], 1e-9):.2f}"),
     ]
+    if args.control:
+        rows += [
+            ("CPU per write, server+clients (ms)", lambda f: _maybe(f.cpu_per_write, "{:.1f}")),
+            ("read p99 beside a burner (ms)", lambda f: _maybe(f.control and f.control[1])),
+            (
+                "read p99 ratio burner/idle",
+                lambda f: _maybe(f.control and f.control[1] / max(f.idle[1], 1e-9), "{:.2f}"),
+            ),
+        ]
     for label, value in rows:
         print(f"{label:34}" + "".join(f"{value(f):>14}" for f in results.values()))
+
+
+def _maybe(value: float | None, form: str = "{:.1f}") -> str:
+    return "-" if value is None else form.format(value)
 
 
 if __name__ == "__main__":
