@@ -160,8 +160,13 @@ def keep_responses(setup: BlueprintSetupState) -> None:
 
 @bp.before_app_request
 def see_latest_data() -> None:
-    """Switch to the newest published data before answering, so answers are never stale."""
-    state().store.refresh()
+    """Switch to the newest published data before answering, so answers are never stale.
+
+    A SPARQL query does not wait while this worker opens a new generation: it
+    runs on the query service's copy of the newest one (``Store.query_version``),
+    and the worker's own generation with the journal is as current meanwhile.
+    """
+    state().store.refresh(wait=request.endpoint not in QUERY_ENDPOINTS)
 
 
 def follow_store(app: Flask, every: float = FOLLOW_EVERY) -> Callable[[], None]:

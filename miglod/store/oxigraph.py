@@ -157,8 +157,14 @@ class OxigraphStore(Store):
 
     @property
     def query_version(self) -> str:
-        """Return the name of the generation queries read (journaled writes are not in it)."""
-        return self.generation.name
+        """Return the name of the generation queries read (journaled writes are not in it).
+
+        That is the newest one published, even before this reader has opened
+        it: queries run in the query service's copies, which are brought up to
+        it (see :mod:`miglod.query.service`), so a query need not wait while
+        this reader opens it (see :func:`server.http.see_latest_data`).
+        """
+        return layout.current_name(self.path)
 
     @property
     def modified(self) -> dt.datetime | None:
