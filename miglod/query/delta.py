@@ -1,8 +1,13 @@
 """Read what changed between two generations of the store, for the in-memory copy to catch up.
 
-Only the graphs the new generation's index lists as changed since the old
-generation's latest change are read, so a catch-up costs what changed, not
-what is stored. The reading happens in a small process of its own
+Only the graphs changed between them are read, so a catch-up costs what
+changed, not what is stored. Between two generations of one lineage (a fold)
+the changes are the journal entries the newer one folded in addition, read
+from the journal with the old generation at hand: the new generation need not
+be opened first (a RocksDB open, 5-15 ms with 100,000 items, on the way of the
+first query after a fold); it is opened after the answer, for the next delta.
+Otherwise (a build) the graphs the new generation's index lists as changed
+since the old generation's latest change are read from both. The reading happens in a small process of its own
 (:class:`DeltaReader`), forked before the copy grows: the on-disk store starts
 threads, and forking a process that holds a large copy costs its page table.
 """
@@ -24,6 +29,8 @@ import pyoxigraph as ox
 
 from miglod.query import wire
 from miglod.store import layout
+from miglod.store.base import Change
+from miglod.store.history import Journal
 from miglod.store.index import GraphIndex
 
 #: Above this many changed graphs a full reload is cheaper than a delta.
@@ -90,6 +97,10 @@ def _read_deltas(path: Path, sock: socket.socket) -> None:
         except Exception as exc:  # reported by the owner
             answer = f"{type(exc).__name__}: {exc}"
         wire.send(sock, answer)
+        # The next delta starts where this one ended: open that generation now, not then
+        # (only to save time: a generation gone meanwhile is the next request's concern).
+        with contextlib.suppress(Exception):
+            opened(str(request[1]))
 
 
 class Opened:
@@ -99,6 +110,14 @@ class Opened:
         self.path = path
         self.keep = keep
         self.handles: dict[str, ox.Store] = {}
+        self._journal: Journal | None = None
+
+    @property
+    def journal(self) -> Journal:
+        """Return the store's journal, opened at first use."""
+        if self._journal is None:
+            self._journal = Journal(self.path)
+        return self._journal
 
     def __call__(self, name: str) -> ox.Store:
         """Return a read-only handle on generation ``name``."""
@@ -126,16 +145,91 @@ def write_delta(
     if not (old_dir / layout.INDEX_FILE).exists():
         pickle.dump(None, out)
         return
-    changed = _changed_graphs(old_dir / layout.INDEX_FILE, new_dir / layout.INDEX_FILE)
-    if changed is None:
+    opened = opened or Opened(path)
+    span = _folded_span(old_dir / layout.INDEX_FILE, new_dir / layout.INDEX_FILE)
+    if span is not None:
+        delta = _from_journal(opened, old, *span)
+    else:
+        delta = _between(opened, old, new, old_dir, new_dir)
+    if delta is None:
         pickle.dump(None, out)
         return
-    opened = opened or Opened(path)
+    removed, added = delta
+    nt = ox.RdfFormat.N_TRIPLES
+    pickle.dump((ox.serialize(removed, format=nt), ox.serialize(added, format=nt)), out)
+
+
+Triples = tuple[list[ox.Triple], list[ox.Triple]]
+
+
+def _has_default_graph(rdf: ox.Store) -> bool:
+    return next(iter(rdf.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None
+
+
+def _folded_span(old_index: Path, new_index: Path) -> tuple[int, int] | None:
+    """Return the journal entries folded by the old and the new generation, if one lineage."""
+    found = []
+    for path in (old_index, new_index):
+        index = GraphIndex(path)
+        try:
+            found.append((index.lineage(), index.folded()))
+        finally:
+            index.close()
+    (old_lineage, old_folded), (new_lineage, new_folded) = found
+    if old_lineage is None or old_lineage != new_lineage or old_folded > new_folded:
+        return None
+    return old_folded, new_folded
+
+
+def _from_journal(opened: Opened, old: str, after: int, upto: int) -> Triples | None:
+    """Return the triples removed from and added to the union by journal entries ``after``..``upto``.
+
+    The union after them is the old generation's graphs that no entry names
+    plus the latest version of each graph named, exactly what a fold makes.
+    """
+    latest: dict[str, Change] = {}
+    for _, change in opened.journal.entries(after, upto):
+        latest[change.graph] = change
+    if len(latest) > MAX_DELTA_GRAPHS:
+        return None
+    old_rdf = opened(old)
+    if _has_default_graph(old_rdf):
+        return None
+    nt = ox.RdfFormat.N_TRIPLES
+    now_by_graph: dict[str, set[ox.Triple]] = {}
+    for graph, change in latest.items():
+        content = b""
+        if not change.deleted and change.after is not None:
+            content = opened.journal.version(change.after) or b""
+        now_by_graph[graph] = {q.triple for q in ox.parse(content, format=nt)}
+    stated_now = set().union(*now_by_graph.values())
+    removed: list[ox.Triple] = []
+    added: list[ox.Triple] = []
+    for graph in sorted(latest):
+        was = {q.triple for q in old_rdf.quads_for_pattern(None, None, None, ox.NamedNode(graph))}
+        now = now_by_graph[graph]
+        added.extend(now - was)
+        for t in was - now:
+            if t in stated_now:
+                continue
+            elsewhere = (
+                q.graph_name for q in old_rdf.quads_for_pattern(t.subject, t.predicate, t.object)
+            )
+            if not any(
+                not isinstance(name, ox.NamedNode) or name.value not in latest for name in elsewhere
+            ):
+                removed.append(t)
+    return removed, added
+
+
+def _between(opened: Opened, old: str, new: str, old_dir: Path, new_dir: Path) -> Triples | None:
+    """Return the triples removed from and added to the union, from both generations' graphs."""
+    changed = _changed_graphs(old_dir / layout.INDEX_FILE, new_dir / layout.INDEX_FILE)
+    if changed is None:
+        return None
     old_rdf, new_rdf = opened(old), opened(new)
-    for rdf in (old_rdf, new_rdf):
-        if next(iter(rdf.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
-            pickle.dump(None, out)
-            return
+    if _has_default_graph(old_rdf) or _has_default_graph(new_rdf):
+        return None
     removed: list[ox.Triple] = []
     added: list[ox.Triple] = []
     for iri in changed:
@@ -149,8 +243,7 @@ def write_delta(
                 is None
             ):
                 removed.append(t)
-    nt = ox.RdfFormat.N_TRIPLES
-    pickle.dump((ox.serialize(removed, format=nt), ox.serialize(added, format=nt)), out)
+    return removed, added
 
 
 def _changed_graphs(old_index: Path, new_index: Path) -> list[str] | None:
