@@ -202,8 +202,9 @@ class OxigraphStore(Store):
         thread already at it), and the caller goes on with the generation it
         has and the journal entries since, which together hold everything the
         new generation holds (the old one stays on disk meanwhile, see
-        :data:`~miglod.store.layout.KEEP`). Documents may be read so; SPARQL
-        queries, which read generations only, wait.
+        :data:`~miglod.store.layout.KEEP`). Documents may be read so, and SPARQL
+        queries may be sent so (they name :attr:`query_version`, the newest
+        published generation). A build's new lineage is always waited for.
         """
         moved = False
         name = layout.current_name(self.path)
