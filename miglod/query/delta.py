@@ -7,9 +7,10 @@ from the journal with the old generation at hand: the new generation need not
 be opened first (a RocksDB open, 5-15 ms with 100,000 items, on the way of the
 first query after a fold); it is opened after the answer, for the next delta.
 Otherwise (a build) the graphs the new generation's index lists as changed
-since the old generation's latest change are read from both. The reading happens in a small process of its own
-(:class:`DeltaReader`), forked before the copy grows: the on-disk store starts
-threads, and forking a process that holds a large copy costs its page table.
+since the old generation's latest change are read from both. The reading
+happens in a small process of its own (:class:`DeltaReader`), forked before
+the copy grows: the on-disk store starts threads, and forking a process that
+holds a large copy costs its page table.
 """
 
 from __future__ import annotations
