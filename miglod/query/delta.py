@@ -30,9 +30,8 @@ import pyoxigraph as ox
 
 from miglod.query import wire
 from miglod.store import layout
-from miglod.store.base import Change
 from miglod.store.history import Journal
-from miglod.store.index import GraphIndex
+from miglod.store.index import GraphIndex, lineage_of
 
 #: Above this many changed graphs a full reload is cheaper than a delta.
 MAX_DELTA_GRAPHS = 5000
@@ -169,14 +168,7 @@ def _has_default_graph(rdf: ox.Store) -> bool:
 
 def _folded_span(old_index: Path, new_index: Path) -> tuple[int, int] | None:
     """Return the journal entries folded by the old and the new generation, if one lineage."""
-    found = []
-    for path in (old_index, new_index):
-        index = GraphIndex(path)
-        try:
-            found.append((index.lineage(), index.folded()))
-        finally:
-            index.close()
-    (old_lineage, old_folded), (new_lineage, new_folded) = found
+    (old_lineage, old_folded), (new_lineage, new_folded) = map(lineage_of, (old_index, new_index))
     if old_lineage is None or old_lineage != new_lineage or old_folded > new_folded:
         return None
     return old_folded, new_folded
@@ -188,9 +180,7 @@ def _from_journal(opened: Opened, old: str, after: int, upto: int) -> Triples | 
     The union after them is the old generation's graphs that no entry names
     plus the latest version of each graph named, exactly what a fold makes.
     """
-    latest: dict[str, Change] = {}
-    for _, change in opened.journal.entries(after, upto):
-        latest[change.graph] = change
+    latest = opened.journal.latest(after, upto)
     if len(latest) > MAX_DELTA_GRAPHS:
         return None
     old_rdf = opened(old)

@@ -41,9 +41,7 @@ def compact(path: Path, journal: Journal, *, wait: bool = False) -> str | None:
         top = journal.last()
         if top <= folded:
             return None
-        latest: dict[str, Change] = {}
-        for _, change in journal.entries(folded, top):
-            latest[change.graph] = change
+        latest = journal.latest(folded, top)
         tmp = layout.make_tmp(path)
         try:
             reader = ox.Store.read_only(str(base / layout.RDF_DIR))

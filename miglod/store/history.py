@@ -96,6 +96,13 @@ class Journal:
             ).fetchall()
         return [(int(row[0]), _change(row[1:])) for row in rows]
 
+    def latest(self, after: int, upto: int) -> dict[str, Change]:
+        """Return the latest change to each graph among the entries after ``after`` up to ``upto``.
+
+        That is what folding those entries makes of each graph they name.
+        """
+        return {change.graph: change for _, change in self.entries(after, upto)}
+
     def of(self, graph: str, upto: int) -> list[Change]:
         """Return the changes to ``graph`` up to entry ``upto``, oldest first."""
         with self._lock:

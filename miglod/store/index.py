@@ -329,3 +329,16 @@ _COLUMNS = "iri, digest, modified, deleted, agent, before"
 def _record(row: tuple[Any, ...]) -> GraphRecord:
     iri, digest, modified, deleted, agent, before = row
     return GraphRecord(iri, digest, parse_time(modified), bool(deleted), agent or "", before)
+
+
+def lineage_of(path: Path) -> tuple[str | None, int]:
+    """Return the lineage of the generation whose index is at ``path``, and the entry it folded.
+
+    Two generations of one lineage differ exactly by the journal entries
+    between the numbers they folded (see :meth:`GraphIndex.lineage`).
+    """
+    index = GraphIndex(path)
+    try:
+        return index.lineage(), index.folded()
+    finally:
+        index.close()

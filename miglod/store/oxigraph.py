@@ -46,7 +46,7 @@ from miglod.store.base import (
 from miglod.store.compact import compact
 from miglod.store.describe import describe
 from miglod.store.history import Journal
-from miglod.store.index import GraphIndex, GraphRecord
+from miglod.store.index import GraphIndex, GraphRecord, lineage_of
 from miglod.store.overlay import GraphTerm, Merged, MergedIndex, Overlay, Term
 from miglod.store.terms import ox_triple, resource_key, to_rdflib, triples_digest
 
@@ -233,13 +233,9 @@ class OxigraphStore(Store):
             return known[1]
         generation = self.generation
         try:
-            index = GraphIndex(layout.generation_dir(self.path, name) / layout.INDEX_FILE)
+            lineage, folded = lineage_of(layout.generation_dir(self.path, name) / layout.INDEX_FILE)
         except (OSError, sqlite3.Error, StoreError):  # pruned or unreadable: wait for it
             return False
-        try:
-            lineage, folded = index.lineage(), index.folded()
-        finally:
-            index.close()
         same = lineage is not None and lineage == generation.lineage
         continues = same and folded >= generation.overlay.folded
         self._continuing = (name, continues)
