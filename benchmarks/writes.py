@@ -27,6 +27,7 @@ their latency. A column is one target: the embedded store, once per
 from __future__ import annotations
 
 import argparse
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -185,9 +186,16 @@ def reads_apart(
 
 
 def _burn(share: float, seconds: float) -> None:
-    """Burn ``share`` of one core for ``seconds`` at the lowest priority, in slices of 20 ms."""
+    """Burn ``share`` of one core for ``seconds`` at the lowest priority, in slices of 20 ms.
+
+    The lowest priority an unprivileged process can take: nice 19 in a session
+    of its own whose autogroup is niced 19 too (with the kernel's autogroups, a
+    process's own nice value only orders it within its session).
+    """
     os.setsid()
     os.nice(19)
+    with contextlib.suppress(OSError):
+        Path("/proc/self/autogroup").write_text("19")
     period = 0.02
     end = time.monotonic() + seconds
     due = time.perf_counter()

@@ -82,6 +82,20 @@ def settle_worker(worker: object) -> None:
         app.extensions["miglod.follow"] = follow_store(app)
 
 
+def heartbeat_dir() -> str | None:
+    """Return where gunicorn's workers keep the file they touch to show they are alive.
+
+    A worker touches it (a metadata write) on every turn of the loop that
+    accepts its requests. On a disk's journalling file system that write can
+    wait for a journal commit, such as the one each steward's write starts by
+    making itself durable, and the requests the worker is about to accept wait
+    with it; gunicorn's documentation advises a memory file system for this.
+    So ``/dev/shm`` where there is one, else gunicorn's default.
+    """
+    shm = Path("/dev/shm")
+    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK | os.X_OK) else None
+
+
 def gunicorn_options(values: Mapping[str, Any]) -> dict[str, Any]:
     """Return the gunicorn settings ``serve`` uses for the resolved settings ``values``.
 
@@ -101,6 +115,7 @@ def gunicorn_options(values: Mapping[str, Any]) -> dict[str, Any]:
         "accesslog": "-",
         "loglevel": "debug" if values["debug"] else "info",
         "proc_name": "miglod",
+        "worker_tmp_dir": heartbeat_dir(),
         "post_worker_init": settle_worker,
         "worker_exit": close_worker,
     }

@@ -150,3 +150,20 @@ def test_workers_open_a_new_generation_before_any_request_needs_it(
         with urllib.request.urlopen(f"{url}/doc/news/2030-01-01-followed.ttl") as response:
             served = Graph().parse(data=response.read(), format="turtle")
         assert (item, SDO.headline, Literal("Followed", lang="en")) in served
+
+
+@pytest.mark.skipif(not Path("/dev/shm").is_dir(), reason="needs a /dev/shm memory file system")
+def test_workers_keep_their_heartbeat_file_in_memory(live_server: str) -> None:
+    """gunicorn's workers touch a file on every turn: never one on a disk's journalling file system."""
+    port = int(live_server.rsplit(":", 1)[1])
+    heartbeats = []
+    for pid in _serving_pids(port):
+        with contextlib.suppress(OSError):  # gone meanwhile
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                with contextlib.suppress(OSError):
+                    name = os.readlink(f"/proc/{pid}/fd/{fd}")
+                    if "/wgunicorn-" in name:  # gunicorn's heartbeat file, unlinked once opened
+                        heartbeats.append((pid, name))
+    # One per worker, held by the worker and by the master, which watches them.
+    assert len({name for _, name in heartbeats}) == 2, heartbeats
+    assert all(name.startswith("/dev/shm/wgunicorn-") for _, name in heartbeats), heartbeats
