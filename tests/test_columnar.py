@@ -13,7 +13,7 @@ import pyoxigraph as ox
 import pytest
 
 from benchmarks.sparql_data import BASE, write_nquads
-from miglod.query.columnar import ColumnarCopy, plan_key
+from miglod.query.columnar import ColumnarCopy, plain_term, plan_key
 from miglod.query.evaluate import Engines, QueryRequest, Spool, evaluate
 from miglod.query.examples import examples
 from miglod.query.formats import formats_for
@@ -433,3 +433,53 @@ def test_duckdb_works_on_a_thread_of_its_own_that_ends_with_the_copy(edge: ox.St
     gc.collect()
     worker.join(timeout=10)
     assert not worker.is_alive()
+
+
+def _terms_and_triples(copy: ColumnarCopy) -> tuple[set[tuple[object, ...]], set[tuple[str, ...]]]:
+    """Return every term's columns but its id, and the triples written with the terms' texts."""
+    db = copy.db
+    terms = set(db.execute("SELECT * EXCLUDE (id) FROM terms").fetchall())
+    triples = set(
+        db.execute(
+            "SELECT a.nt, b.nt, c.nt FROM triples JOIN terms a ON a.id = s"
+            " JOIN terms b ON b.id = p JOIN terms c ON c.id = o"
+        ).fetchall()
+    )
+    return terms, triples
+
+
+def test_small_deltas_make_the_terms_and_triples_a_load_makes(edge: ox.Store) -> None:
+    """A delta of a few terms is applied from Python; the tables are as if loaded whole."""
+    lines = edge.dump(format=NT, from_graph=ox.DefaultGraph()).splitlines(keepends=True)
+    seed = f"<{EX}seed> <{EX}p> <{EX}seed> .\n".encode()
+    copy = ColumnarCopy(min_triples=0)
+    copy.load(seed, "v0")
+    for step, line in enumerate(lines):  # one triple each: plain terms and typed ones
+        copy.apply_delta(b"", line, f"v{step + 1}")
+        assert copy.ready
+    dropped = lines[::3]
+    copy.apply_delta(b"".join(dropped), b"", "gone")
+    kept = seed + b"".join(line for line in lines if line not in dropped)
+    whole = ColumnarCopy(min_triples=0)
+    whole.load(seed + b"".join(lines), "whole")
+    assert _terms_and_triples(copy)[0] == _terms_and_triples(whole)[0]
+    fresh = ColumnarCopy(min_triples=0)
+    fresh.load(kept, "kept")
+    assert _terms_and_triples(copy)[1] == _terms_and_triples(fresh)[1]
+    assert copy.triples == fresh.triples == len(kept.splitlines())
+    ids = copy.db.execute("SELECT count(*), count(DISTINCT id), max(id) + 1 FROM terms").fetchall()
+    assert ids == [(copy.next_id, copy.next_id, copy.next_id)]
+    store = ox.Store()
+    store.load(kept, format=NT)
+    same(copy, store, f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s <{EX}p> ?o }}")
+    same(copy, store, f"SELECT ?o (STR(?o) AS ?t) WHERE {{ <{EX}a> <{EX}p> ?o }}")
+
+
+def test_plain_terms_are_taken_apart_as_the_load_does() -> None:
+    assert plain_term(f"<{EX}a>") == ("I", f"{EX}a", None, None)
+    assert plain_term("_:b1") == ("B", "b1", None, None)
+    assert plain_term('"tab\\there \\"q\\""') == ("S", 'tab\there "q"', "", f"{XSD}string")
+    assert plain_term(f'"x"^^<{XSD}string>') == ("S", "x", "", f"{XSD}string")
+    assert plain_term('"Ünï"@el') == ("L", "Ünï", "el", None)
+    assert plain_term(f'"1"^^<{XSD}integer>') is None
+    assert plain_term(f'"x"^^<{EX}custom>') is None
