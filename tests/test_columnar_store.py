@@ -171,3 +171,36 @@ def test_the_setting_reaches_the_zygote(store_path: Path) -> None:
             assert ("duckdb" in _loaded_libraries(zygote.pid)) is columnar
         finally:
             service.close()
+
+
+def test_a_copy_reads_what_a_fold_wrote_and_asks_the_store_otherwise(
+    store: Store, store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fold's written delta is read without the reading process; another change still is."""
+    copy = loaded(store_path)
+    asked: list[tuple[str, str]] = []
+    assert copy.reader is not None
+    reading = copy.reader.delta
+
+    def delta(old: str, new: str) -> object:
+        asked.append((old, new))
+        return reading(old, new)
+
+    monkeypatch.setattr(copy.reader, "delta", delta)
+    copies = [copy]
+    try:
+        write_item(store, 1)  # folded from the generation the copy holds
+        assert copy.step(5.0) and copy.version == store.version
+        assert asked == []
+        skipped = store.version
+        write_item(store, 2)
+        write_item(store, 3)  # folded from one the copy never read: its delta is no use
+        assert copy.step(5.0) and copy.version == store.version
+        assert asked == [(skipped, store.version)]
+        fresh = loaded(store_path)
+        copies.append(fresh)
+        assert set(copy.store or ()) == set(fresh.store or ())
+        agree(copy)
+    finally:
+        for each in reversed(copies):
+            each.close()

@@ -12,6 +12,7 @@ from rdflib.namespace import SDO
 
 from miglod.query import delta
 from miglod.store import BulkInput, Store, build_store, layout
+from miglod.store.compact import fold_delta
 from tests.conftest import BASE
 
 SHARED = (URIRef(BASE + "id/thing/shared"), SDO.name, Literal("Stated twice"))
@@ -29,11 +30,15 @@ def lines(data: bytes) -> set[str]:
 
 
 def read(path: Path, old: str, new: str, opened: delta.Opened) -> tuple[set[str], set[str]]:
+    """Return the delta read from the journal, after checking the fold wrote the same one."""
     out = io.BytesIO()
     delta.write_delta(path, old, new, out, opened)
     found = pickle.loads(out.getvalue())
     assert found is not None
     removed, added = found
+    written = fold_delta(path, old, new)
+    assert written is not None
+    assert (lines(written[0]), lines(written[1])) == (lines(removed), lines(added))
     return lines(removed), lines(added)
 
 
@@ -128,6 +133,7 @@ def test_after_a_build_both_generations_are_read(
     assert found is not None  # a small build: a delta between lineages, read from both
     assert lines(found[1]) == nt(NEW)
     assert lines(found[0])  # what the old lineage stated is gone
+    assert fold_delta(store_path, old, new) is None  # a build writes none
     assert set(opened.handles) == {old, new}
     rebuilt = ox.Store.read_only(str(layout.generation_dir(store_path, new) / layout.RDF_DIR))
     assert len(rebuilt) == 1

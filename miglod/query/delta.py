@@ -30,11 +30,10 @@ import pyoxigraph as ox
 
 from miglod.query import wire
 from miglod.store import layout
+from miglod.store.compact import MAX_DELTA_GRAPHS, union_change
 from miglod.store.history import Journal
 from miglod.store.index import GraphIndex, lineage_of
 
-#: Above this many changed graphs a full reload is cheaper than a delta.
-MAX_DELTA_GRAPHS = 5000
 #: Sorts after every IRI: asks the index for changes strictly after a time.
 LAST_IRI = "\U0010ffff"
 
@@ -193,24 +192,7 @@ def _from_journal(opened: Opened, old: str, after: int, upto: int) -> Triples | 
         if not change.deleted and change.after is not None:
             content = opened.journal.version(change.after) or b""
         now_by_graph[graph] = {q.triple for q in ox.parse(content, format=nt)}
-    stated_now = set().union(*now_by_graph.values())
-    removed: list[ox.Triple] = []
-    added: list[ox.Triple] = []
-    for graph in sorted(latest):
-        was = {q.triple for q in old_rdf.quads_for_pattern(None, None, None, ox.NamedNode(graph))}
-        now = now_by_graph[graph]
-        added.extend(now - was)
-        for t in was - now:
-            if t in stated_now:
-                continue
-            elsewhere = (
-                q.graph_name for q in old_rdf.quads_for_pattern(t.subject, t.predicate, t.object)
-            )
-            if not any(
-                not isinstance(name, ox.NamedNode) or name.value not in latest for name in elsewhere
-            ):
-                removed.append(t)
-    return removed, added
+    return union_change(old_rdf, now_by_graph)
 
 
 def _between(opened: Opened, old: str, new: str, old_dir: Path, new_dir: Path) -> Triples | None:

@@ -40,6 +40,7 @@ import pyoxigraph as ox
 
 from miglod.query.delta import DeltaReader, write_delta
 from miglod.store import layout
+from miglod.store.compact import fold_delta
 
 if TYPE_CHECKING:
     from miglod.query.columnar import ColumnarCopy
@@ -251,7 +252,14 @@ class UnionCopy:
         return delta
 
     def _fetch(self, old: str, new: str) -> Delta | None:
-        """Read the delta from ``old`` to ``new``; ``None`` when a full reload is needed."""
+        """Read the delta from ``old`` to ``new``; ``None`` when a full reload is needed.
+
+        As the fold that made ``new`` from ``old`` wrote it, when it did (two small
+        files); else from the generations, in the reading process.
+        """
+        written = fold_delta(self.path, old, new)
+        if written is not None:
+            return (new, *written)
         found = self.reader.delta(old, new) if self.reader is not None else None
         if found is False:  # no reader: read in a child forked for the purpose
             with _from_child(lambda out: write_delta(self.path, old, new, out)) as stream:

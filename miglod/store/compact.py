@@ -6,6 +6,11 @@ copy, a flush and every reader reopening, so it is done for many writes at a
 time. Writers go on while a fold runs: the new generation records the last
 entry it includes, and readers serve the entries after it from their overlay.
 A fold killed midway leaves only a hidden directory the next one removes.
+
+A fold also writes what it changed in the union of the graphs (the default
+graph SPARQL queries see) beside the new generation, in ``delta/``: the
+in-memory query copies then catch up by reading two small files, not by
+comparing generations on the way of the first query after a write.
 """
 
 from __future__ import annotations
@@ -21,6 +26,9 @@ from miglod.store.base import Change
 from miglod.store.history import Journal
 from miglod.store.index import GraphIndex, GraphRecord
 from miglod.store.links import LinkCollector
+
+#: Above this many changed graphs a fold writes no delta: a copy reloads instead.
+MAX_DELTA_GRAPHS = 5000
 
 
 def compact(path: Path, journal: Journal, *, wait: bool = False) -> str | None:
@@ -46,9 +54,10 @@ def compact(path: Path, journal: Journal, *, wait: bool = False) -> str | None:
         try:
             reader = ox.Store.read_only(str(base / layout.RDF_DIR))
             reader.backup(str(tmp / layout.RDF_DIR))
-            del reader
             shutil.copyfile(base / layout.INDEX_FILE, tmp / layout.INDEX_FILE)
-            _fold(tmp, latest, journal, top)
+            now = _fold(tmp, latest, journal, top)
+            _write_delta(tmp, base.name, reader, now)
+            del reader
             name = layout.new_name(dt.datetime.now(dt.UTC))
             layout.publish(path, tmp, name)
         except BaseException:
@@ -58,16 +67,22 @@ def compact(path: Path, journal: Journal, *, wait: bool = False) -> str | None:
     return name
 
 
-def _fold(target: Path, latest: dict[str, Change], journal: Journal, top: int) -> None:
+def _fold(
+    target: Path, latest: dict[str, Change], journal: Journal, top: int
+) -> dict[str, set[ox.Triple]]:
+    """Replace the graphs ``latest`` names in the copy at ``target``; return their new triples."""
     writer = ox.Store(str(target / layout.RDF_DIR))
     links = LinkCollector()
+    now: dict[str, set[ox.Triple]] = {}
     for graph, change in latest.items():
         name = ox.NamedNode(graph)
         writer.remove_graph(name)
+        now[graph] = set()
         if change.deleted or change.after is None:
             continue
         content = journal.version(change.after) or b""
         triples = [q.triple for q in ox.parse(content, format=ox.RdfFormat.N_TRIPLES)]
+        now[graph] = set(triples)
         writer.extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in triples)
         for triple in triples:
             links.add_triple(triple, graph)
@@ -82,3 +97,68 @@ def _fold(target: Path, latest: dict[str, Change], journal: Journal, top: int) -
     index.replace_links(list(latest), links)
     index.set_folded(top)
     index.close()
+    return now
+
+
+def union_change(
+    before: ox.Store, now: dict[str, set[ox.Triple]]
+) -> tuple[list[ox.Triple], list[ox.Triple]]:
+    """Return the triples the union of the graphs loses and gains when graphs change.
+
+    ``before`` holds the graphs as they were; ``now`` maps each changed graph to
+    its triples now (none: deleted). A triple a changed graph drops is lost only
+    if no changed graph states it now and no unchanged graph states it; a triple
+    a changed graph gains is listed whether or not another graph states it too.
+    """
+    stated_now = set().union(*now.values())
+    removed: list[ox.Triple] = []
+    added: list[ox.Triple] = []
+    for graph in sorted(now):
+        was = {q.triple for q in before.quads_for_pattern(None, None, None, ox.NamedNode(graph))}
+        added.extend(now[graph] - was)
+        for t in was - now[graph]:
+            if t in stated_now:
+                continue
+            elsewhere = (
+                q.graph_name for q in before.quads_for_pattern(t.subject, t.predicate, t.object)
+            )
+            if not any(
+                not isinstance(name, ox.NamedNode) or name.value not in now for name in elsewhere
+            ):
+                removed.append(t)
+    return removed, added
+
+
+def _write_delta(target: Path, base: str, before: ox.Store, now: dict[str, set[ox.Triple]]) -> None:
+    """Write the union's change from generation ``base`` into the new generation at ``target``.
+
+    Not when many graphs changed (a copy reloads then) or a default graph holds
+    triples (the union is not the named graphs' alone): the copies then read
+    the change from the generations themselves, as after a build.
+    """
+    if len(now) > MAX_DELTA_GRAPHS:
+        return
+    if next(iter(before.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
+        return
+    removed, added = union_change(before, now)
+    directory = target / layout.DELTA_DIR
+    directory.mkdir()
+    nt = ox.RdfFormat.N_TRIPLES
+    (directory / "removed.nt").write_bytes(ox.serialize(removed, format=nt) or b"")
+    (directory / "added.nt").write_bytes(ox.serialize(added, format=nt) or b"")
+    (directory / "from").write_text(base)  # last: without it the directory is ignored
+
+
+def fold_delta(path: Path, old: str, new: str) -> tuple[bytes, bytes] | None:
+    """Return the union's change from ``old`` to ``new`` as the fold that made ``new`` wrote it.
+
+    The N-Triples removed and added, or ``None`` when ``new`` was not folded
+    from ``old`` (a build, a fold from a later generation) or wrote none.
+    """
+    directory = layout.generation_dir(path, new) / layout.DELTA_DIR
+    try:
+        if (directory / "from").read_text() != old:
+            return None
+        return (directory / "removed.nt").read_bytes(), (directory / "added.nt").read_bytes()
+    except FileNotFoundError:
+        return None

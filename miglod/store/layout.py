@@ -8,6 +8,8 @@
         20261128T101500123456Z-3f2a9c/
           oxigraph/       the RDF data (RocksDB)
           index.sqlite    modification times and digests of the named graphs
+          delta/          (a fold's only) what the fold changed in the union of the
+                          graphs, for in-memory copies (see miglod.store.compact)
       .lock               held by whoever is making a new generation
 
 A published generation is never written again. A writer takes the lock, makes
@@ -35,6 +37,7 @@ LOCK = ".lock"
 GENERATION_LOCK = ".generation.lock"
 RDF_DIR = "oxigraph"
 INDEX_FILE = "index.sqlite"
+DELTA_DIR = "delta"
 TMP_PREFIX = ".tmp-"
 #: Generations kept besides the current one, for readers still using them.
 KEEP = 2
