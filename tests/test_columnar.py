@@ -451,6 +451,7 @@ def _terms_and_triples(copy: ColumnarCopy) -> tuple[set[tuple[object, ...]], set
 def test_small_deltas_make_the_terms_and_triples_a_load_makes(edge: ox.Store) -> None:
     """A delta of a few terms is applied from Python; the tables are as if loaded whole."""
     lines = edge.dump(format=NT, from_graph=ox.DefaultGraph()).splitlines(keepends=True)
+    lines.append(f'<{EX}q> <{EX}p> "it\'s"@en .\n'.encode())  # an SQL quote in a term
     seed = f"<{EX}seed> <{EX}p> <{EX}seed> .\n".encode()
     copy = ColumnarCopy(min_triples=0)
     copy.load(seed, "v0")

@@ -407,20 +407,18 @@ class ColumnarCopy:
         found = {t: self.ids[t] for t in terms if t in self.ids}
         sought = [t for t in terms if t not in found]
         if sought:
-            hashes = self.db.execute(
-                "SELECT DISTINCT hash(t) FROM unnest($1::VARCHAR[]) u(t)", [sought]
-            ).fetchall()
-            # Written out as constants, the hashes and then the ids let DuckDB skip the
-            # row groups of ``lookup`` and ``terms`` that do not hold them.
-            candidates = self.db.execute(
-                f"SELECT id FROM lookup WHERE h IN ({_constants(h for (h,) in hashes)})"
-            ).fetchall()
+            # Written out as constants (DuckDB computes the hashes while planning), the
+            # hashes and then the ids let it skip the row groups of ``lookup`` and
+            # ``terms`` that do not hold them.
+            hashes = ", ".join(f"hash({_text(t)})" for t in sought)
+            candidates = self.db.execute(f"SELECT id FROM lookup WHERE h IN ({hashes})").fetchall()
             wanted = set(sought)
-            for term_id, text in self.db.execute(
-                f"SELECT id, nt FROM terms WHERE id IN ({_constants(i for (i,) in candidates)})"
-            ).fetchall():
-                if text in wanted:
-                    found[text] = int(term_id)
+            if candidates:
+                for term_id, text in self.db.execute(
+                    f"SELECT id, nt FROM terms WHERE id IN ({_constants(i for (i,) in candidates)})"
+                ).fetchall():
+                    if text in wanted:
+                        found[text] = int(term_id)
         if len(self.ids) > REMEMBERED_IDS:
             self.ids.clear()
         self.ids.update(found)
@@ -446,20 +444,20 @@ class ColumnarCopy:
                 " unnest($4::VARCHAR[]), unnest($5::VARCHAR[]), unnest($6::VARCHAR[]))",
                 [list(column) for column in zip(*values, strict=True)],
             )
-            added = len(values)
+            made = {text: first + n for n, text in enumerate(texts)}
         else:
             self._stage((texts, texts, texts))
             self._resolve()
-            added = int(self.db.execute(_ADD_TERMS, [first]).fetchall()[0][0])
+            self.db.execute(_ADD_TERMS, [first])
             self._unescape_from(first)
+            made = {
+                str(text): int(term_id)
+                for term_id, text in self.db.execute(
+                    "SELECT id, nt FROM terms WHERE id >= ?", [first]
+                ).fetchall()
+            }
         self.db.execute("INSERT INTO lookup SELECT hash(nt), id FROM terms WHERE id >= ?", [first])
-        self.next_id = first + added
-        made = {
-            str(text): int(term_id)
-            for term_id, text in self.db.execute(
-                "SELECT id, nt FROM terms WHERE id >= ?", [first]
-            ).fetchall()
-        }
+        self.next_id = first + len(made)
         self.ids.update(made)
         return made
 
@@ -719,6 +717,11 @@ def plan_key(sparql: str) -> str:
 def _constants(numbers: Iterable[int]) -> str:
     """Return integers as a list of SQL constants (``NULL`` for none: it matches nothing)."""
     return ", ".join(str(int(n)) for n in numbers) or "NULL"
+
+
+def _text(value: str) -> str:
+    """Return a string as an SQL constant."""
+    return "'" + value.replace("'", "''") + "'"
 
 
 def _within(rows: set[tuple[int, int, int]]) -> str:
