@@ -484,3 +484,33 @@ def test_plain_terms_are_taken_apart_as_the_load_does() -> None:
     assert plain_term('"Ünï"@el') == ("L", "Ünï", "el", None)
     assert plain_term(f'"1"^^<{XSD}integer>') is None
     assert plain_term(f'"x"^^<{EX}custom>') is None
+
+
+def test_deltas_taken_together_are_applied_as_one_with_the_effect_of_each_in_turn() -> None:
+    def triple(s: str, o: str) -> bytes:
+        return f'<{EX}{s}> <{EX}p> "{o}" .\n'.encode()
+
+    seed = triple("a", "kept") + triple("b", "dropped then back") + triple("c", "dropped")
+    steps = [
+        (
+            triple("b", "dropped then back") + triple("c", "dropped"),
+            triple("x", "added then dropped") + triple("y", "y"),
+        ),
+        (triple("x", "added then dropped"), triple("b", "dropped then back")),
+        (triple("y", "y"), triple("z", "z")),
+    ]
+    one_by_one, together = ColumnarCopy(min_triples=0), ColumnarCopy(min_triples=0)
+    for copy in (one_by_one, together):
+        copy.load(seed, "v0")
+    for n, (gone, new) in enumerate(steps):
+        one_by_one.apply_delta(gone, new, f"v{n + 1}")
+        together.defer_delta(gone, new, f"v{n + 1}")
+    assert len(together.deferred) == 3
+    together.settle()
+    assert together.deferred == [] and together.ready
+    final = ColumnarCopy(min_triples=0)
+    final.load(triple("a", "kept") + triple("b", "dropped then back") + triple("z", "z"), "final")
+    expected = _terms_and_triples(final)[1]
+    assert len(expected) == 3
+    assert _terms_and_triples(together)[1] == _terms_and_triples(one_by_one)[1] == expected
+    assert together.triples == one_by_one.triples == 3

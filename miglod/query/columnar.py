@@ -332,9 +332,14 @@ class ColumnarCopy:
             self.version = version
 
     def settle(self) -> None:
-        """Apply the deferred deltas; on a failure the copy is no longer ready (pyoxigraph answers)."""
-        while self.deferred and self.ready:
-            self._guarded(functools.partial(self._apply, *self.deferred.pop(0)))
+        """Apply the deferred deltas; on a failure the copy is no longer ready (pyoxigraph answers).
+
+        Several are applied as one (:func:`_net`): a runner that follows two
+        changes at once pays for one.
+        """
+        if self.deferred and self.ready:
+            gone, new = _net(self.deferred)
+            self._guarded(functools.partial(self._apply_columns, gone, new))
         self.deferred.clear()
 
     def _count(self) -> None:
@@ -345,7 +350,10 @@ class ColumnarCopy:
         return int(self.db.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
 
     def _apply(self, removed: bytes, added: bytes) -> None:
-        gone, new = _split(removed), _split(added)
+        self._apply_columns(_split(removed), _split(added))
+
+    def _apply_columns(self, gone: _Columns, new: _Columns) -> None:
+        """Remove the triples ``gone``, then add the triples ``new`` not already there."""
         terms = {*gone[0], *gone[1], *gone[2], *new[0], *new[1], *new[2]}
         if len(terms) <= SMALL_DELTA:
             self._apply_small(gone, new, terms)
@@ -756,6 +764,27 @@ def plain_term(nt: str) -> tuple[str, str, str | None, str | None] | None:
     if suffix in ("", f"^^<{XSD}string>"):
         return "S", lex, "", f"{XSD}string"
     return None
+
+
+def _net(deltas: list[tuple[bytes, bytes]]) -> tuple[_Columns, _Columns]:
+    """Return the triples to remove and to add that have the effect of ``deltas`` in turn.
+
+    Removing R1 and adding A1, then removing R2 and adding A2, leaves what
+    removing R1 and R2 and then adding A2 and what of A1 is not in R2 leaves.
+    """
+    if len(deltas) == 1:
+        return _split(deltas[0][0]), _split(deltas[0][1])
+    removed: set[tuple[str, str, str]] = set()
+    added: set[tuple[str, str, str]] = set()
+    for gone, new in deltas:
+        dropped = set(zip(*_split(gone), strict=True))
+        removed |= dropped
+        added = (added - dropped) | set(zip(*_split(new), strict=True))
+    return _columns(removed), _columns(added)
+
+
+def _columns(triples: set[tuple[str, str, str]]) -> _Columns:
+    return [t[0] for t in triples], [t[1] for t in triples], [t[2] for t in triples]
 
 
 def _split(data: bytes) -> _Columns:
