@@ -66,6 +66,14 @@ def loaded(store_path: Path) -> UnionCopy:
     return copy
 
 
+def like_a_fresh_load(copy: UnionCopy, store_path: Path, copies: list[UnionCopy]) -> None:
+    """Assert ``copy`` holds what a fresh load holds (kept in ``copies`` to be closed), in both forms."""
+    fresh = loaded(store_path)
+    copies.append(fresh)
+    assert set(copy.store or ()) == set(fresh.store or ())
+    agree(copy)
+
+
 def test_a_copy_follows_the_deltas_another_copy_read(store: Store, store_path: Path) -> None:
     """A runner follows the zygote's deltas: its copy then equals a fresh load, in both forms."""
     leader, follower = loaded(store_path), loaded(store_path)
@@ -128,10 +136,7 @@ def test_a_delta_too_large_to_keep_is_still_applied(
         write_item(store, 2)
         assert copy.deltas_since(first) is None  # nothing kept: a runner would be forked anew
         assert copy.step(5.0) and copy.version == store.version
-        fresh = loaded(store_path)
-        copies.append(fresh)
-        assert set(copy.store or ()) == set(fresh.store or ())
-        agree(copy)
+        like_a_fresh_load(copy, store_path, copies)
     finally:
         for each in reversed(copies):
             each.close()
@@ -197,10 +202,7 @@ def test_a_copy_reads_what_a_fold_wrote_and_asks_the_store_otherwise(
         write_item(store, 3)  # folded from one the copy never read: its delta is no use
         assert copy.step(5.0) and copy.version == store.version
         assert asked == [(skipped, store.version)]
-        fresh = loaded(store_path)
-        copies.append(fresh)
-        assert set(copy.store or ()) == set(fresh.store or ())
-        agree(copy)
+        like_a_fresh_load(copy, store_path, copies)
     finally:
         for each in reversed(copies):
             each.close()
