@@ -34,6 +34,7 @@ import duckdb
 import numpy as np
 import pyoxigraph as ox
 
+from miglod.query.sqlexpr import quote
 from miglod.query.sqlplan import FALLBACK, Plan, Unsupported, compile_select
 
 T = TypeVar("T")
@@ -418,7 +419,7 @@ class ColumnarCopy:
             # Written out as constants (DuckDB computes the hashes while planning), the
             # hashes and then the ids let it skip the row groups of ``lookup`` and
             # ``terms`` that do not hold them.
-            hashes = ", ".join(f"hash({_text(t)})" for t in sought)
+            hashes = ", ".join(f"hash({quote(t)})" for t in sought)
             candidates = self.db.execute(f"SELECT id FROM lookup WHERE h IN ({hashes})").fetchall()
             wanted = set(sought)
             if candidates:
@@ -453,9 +454,11 @@ class ColumnarCopy:
                 [list(column) for column in zip(*values, strict=True)],
             )
             made = {text: first + n for n, text in enumerate(texts)}
-        else:
-            self._stage((texts, texts, texts))
-            self._resolve()
+        else:  # all new: the load's SQL reads them from ``fresh``, none in ``known``
+            self.db.execute(
+                "CREATE OR REPLACE TEMP TABLE fresh AS SELECT unnest($1::VARCHAR[]) AS nt", [texts]
+            )
+            self._known({})
             self.db.execute(_ADD_TERMS, [first])
             self._unescape_from(first)
             made = {
@@ -531,19 +534,17 @@ class ColumnarCopy:
                 " JOIN lookup l ON l.h = hash(f.nt) JOIN terms t ON t.id = l.id AND t.nt = f.nt"
             )
             return
-        # A few terms (a delta): written out as constants, the hashes and then the ids
-        # let DuckDB skip the row groups of ``lookup`` and ``terms`` that do not hold
-        # them, where the join above reads both tables whole.
-        hashes = self.db.execute("SELECT DISTINCT hash(nt) FROM fresh").fetchall()
-        found = self.db.execute(
-            f"SELECT id FROM lookup WHERE h IN ({_constants(h for (h,) in hashes)})"
-        ).fetchall()
-        # Materialized, so that the texts are compared after the ids are found: a join
-        # straight on ``terms`` compares the text of every term.
+        # A few terms: looked up by constants (see _known_ids), where the join above
+        # reads ``lookup`` and ``terms`` whole.
+        texts = [str(text) for (text,) in self.db.execute("SELECT nt FROM fresh").fetchall()]
+        self._known(self._known_ids(texts))
+
+    def _known(self, found: dict[str, int]) -> None:
+        """Make the temporary table ``known`` of the terms (and their ids) in ``found``."""
         self.db.execute(
-            "CREATE OR REPLACE TEMP TABLE known AS WITH candidates AS MATERIALIZED"
-            f" (SELECT id, nt FROM terms WHERE id IN ({_constants(i for (i,) in found)}))"
-            " SELECT c.id, c.nt FROM candidates c SEMI JOIN fresh f ON f.nt = c.nt"
+            "CREATE OR REPLACE TEMP TABLE known AS"
+            " SELECT unnest($1::INTEGER[]) AS id, unnest($2::VARCHAR[]) AS nt",
+            [list(found.values()), list(found)],
         )
 
     def _unescape_from(self, first: int) -> None:
@@ -725,11 +726,6 @@ def plan_key(sparql: str) -> str:
 def _constants(numbers: Iterable[int]) -> str:
     """Return integers as a list of SQL constants (``NULL`` for none: it matches nothing)."""
     return ", ".join(str(int(n)) for n in numbers) or "NULL"
-
-
-def _text(value: str) -> str:
-    """Return a string as an SQL constant."""
-    return "'" + value.replace("'", "''") + "'"
 
 
 def _within(rows: set[tuple[int, int, int]]) -> str:

@@ -30,7 +30,7 @@ import pyoxigraph as ox
 
 from miglod.query import wire
 from miglod.store import layout
-from miglod.store.compact import MAX_DELTA_GRAPHS, union_change
+from miglod.store.compact import MAX_DELTA_GRAPHS, has_default_graph, union_change
 from miglod.store.history import Journal
 from miglod.store.index import GraphIndex, lineage_of
 
@@ -161,10 +161,6 @@ def write_delta(
 Triples = tuple[list[ox.Triple], list[ox.Triple]]
 
 
-def _has_default_graph(rdf: ox.Store) -> bool:
-    return next(iter(rdf.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None
-
-
 def _folded_span(old_index: Path, new_index: Path) -> tuple[int, int] | None:
     """Return the journal entries folded by the old and the new generation, if one lineage."""
     (old_lineage, old_folded), (new_lineage, new_folded) = map(lineage_of, (old_index, new_index))
@@ -183,7 +179,7 @@ def _from_journal(opened: Opened, old: str, after: int, upto: int) -> Triples | 
     if len(latest) > MAX_DELTA_GRAPHS:
         return None
     old_rdf = opened(old)
-    if _has_default_graph(old_rdf):
+    if has_default_graph(old_rdf):
         return None
     nt = ox.RdfFormat.N_TRIPLES
     now_by_graph: dict[str, set[ox.Triple]] = {}
@@ -201,7 +197,7 @@ def _between(opened: Opened, old: str, new: str, old_dir: Path, new_dir: Path) -
     if changed is None:
         return None
     old_rdf, new_rdf = opened(old), opened(new)
-    if _has_default_graph(old_rdf) or _has_default_graph(new_rdf):
+    if has_default_graph(old_rdf) or has_default_graph(new_rdf):
         return None
     removed: list[ox.Triple] = []
     added: list[ox.Triple] = []

@@ -129,6 +129,11 @@ def union_change(
     return removed, added
 
 
+def has_default_graph(rdf: ox.Store) -> bool:
+    """Return whether triples sit in the store's default graph (then not the named graphs' union)."""
+    return next(iter(rdf.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None
+
+
 def _write_delta(target: Path, base: str, before: ox.Store, now: dict[str, set[ox.Triple]]) -> None:
     """Write the union's change from generation ``base`` into the new generation at ``target``.
 
@@ -138,7 +143,7 @@ def _write_delta(target: Path, base: str, before: ox.Store, now: dict[str, set[o
     """
     if len(now) > MAX_DELTA_GRAPHS:
         return
-    if next(iter(before.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
+    if has_default_graph(before):
         return
     removed, added = union_change(before, now)
     directory = target / layout.DELTA_DIR
