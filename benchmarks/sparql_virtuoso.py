@@ -136,6 +136,16 @@ class Virtuoso:
         )
         return done.stdout
 
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL Update as ``dba`` (digest authentication on ``/sparql-auth``)."""
+        url = f"http://127.0.0.1:{self.http}/sparql-auth"
+        passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        passwords.add_password(None, url, "dba", "dba")
+        opener = urllib.request.build_opener(urllib.request.HTTPDigestAuthHandler(passwords))
+        body = urllib.parse.urlencode({"update": sparql}).encode()
+        with opener.open(urllib.request.Request(url, data=body), timeout=600) as response:
+            response.read()
+
     def query(self, sparql: str, accept: str = "application/sparql-results+json") -> bytes:
         """Return the body of a query's result."""
         url = self.endpoint + "?" + urllib.parse.urlencode({"query": sparql})
