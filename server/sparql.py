@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, request
+from flask.blueprints import BlueprintSetupState
 
 from miglod.query import QueryError, QueryRequest, QueryService, inspect_query
 from miglod.query.evaluate import Outcome
@@ -29,7 +30,7 @@ from server import sparql_description as sd
 from server import sparql_page as page
 from server.cache import LruCache, Rendered
 from server.errors import ProblemError, problem
-from server.http import conditional
+from server.http import after_refresh, conditional
 from server.sparql_protocol import read_request
 from server.sparql_results import choose, result_response
 from server.state import State, state
@@ -87,6 +88,20 @@ class SparqlState:
                     helper=self.helper,
                 )
             return self.service
+
+
+@bp.record_once
+def _catch_up_on_changes(setup: BlueprintSetupState) -> None:
+    app = setup.app
+    assert isinstance(app, Flask)
+    after_refresh(app, lambda: catch_up(app))
+
+
+def catch_up(app: Flask) -> None:
+    """Bring the idle query runners up to the newest generation, ahead of the next query."""
+    service = sparql_state(app).service
+    if isinstance(service, QueryService):
+        service.catch_up(app.extensions["miglod"].store.query_version)
 
 
 def use_query_helper(app: Flask, helper: HelperPaths) -> None:

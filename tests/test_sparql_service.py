@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rdflib import Literal, URIRef
@@ -159,6 +160,64 @@ def test_a_kept_runner_follows_the_data_without_a_fork(service: QueryService, st
     assert not alive(fresh.pid)
 
 
+def asking(service: QueryService) -> list[object]:
+    """Record what ``service`` asks its zygote from now on."""
+    asked: list[object] = []
+    original = service._ask
+
+    def recorded(message: dict[str, object], deadline: float, timeout: float) -> Any:
+        asked.append(message["op"])
+        return original(message, deadline, timeout)
+
+    service._ask = recorded  # type: ignore[method-assign]
+    return asked
+
+
+def test_idle_runners_catch_up_ahead_of_the_next_query(service: QueryService, store: Store) -> None:
+    items = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://schema.org/NewsArticle> }"
+    assert number(service, items, store.version) == 4
+    runner = service._idle[0]
+    assert service.catch_up(store.version) == 0  # already there: nothing asked, nothing sent
+    write_item(store, 1)
+    assert runner.version < store.version
+    assert service.catch_up(store.version) == 1
+    assert service._idle == [runner] and alive(runner.pid)
+    assert (runner.version, runner.follows) == (store.version, 1)
+    asked = asking(service)
+    assert number(service, items, store.version) == 5  # the change, and no asking for it now
+    assert asked == [] and service._idle == [runner]
+
+
+def test_a_query_waits_for_a_runner_catching_up_rather_than_forking(
+    service: QueryService, store: Store
+) -> None:
+    items = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://schema.org/NewsArticle> }"
+    assert number(service, items, store.version) == 4
+    runner = service._idle.pop()
+    service._catching = 1  # as catch_up leaves it while the runner follows
+    back = threading.Timer(0.3, lambda: service._give_back(runner, keep=True))
+    back.start()
+    asked = asking(service)
+    started = time.monotonic()
+    assert number(service, items, store.version) == 4
+    assert time.monotonic() - started >= 0.25  # it waited for the runner...
+    assert asked == [] and service._idle == [runner]  # ...and took it: no fork
+    back.join()
+
+
+def test_a_runner_that_cannot_catch_up_is_dropped(service: QueryService, store: Store) -> None:
+    items = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://schema.org/NewsArticle> }"
+    assert number(service, items, store.version) == 4
+    runner = service._idle[0]
+    runner.follows = MAX_FOLLOWS
+    write_item(store, 1)
+    assert service.catch_up(store.version) == 0
+    assert service._idle == [] and service._catching == 0
+    time.sleep(0.2)
+    assert not alive(runner.pid)
+    assert number(service, items, store.version) == 5  # a fresh fork answers
+
+
 CHECK_DELTA = """
 import sys
 from pathlib import Path
@@ -276,3 +335,33 @@ def test_the_last_service_of_a_store_removes_its_shared_directories(store_path: 
     assert all(d.exists() for d in shared)  # the second still uses them
     second.close()
     assert not any(d.exists() for d in shared)
+
+
+def test_a_worker_following_the_store_brings_its_runners_up_to_date(
+    store: Store, store_path: Path
+) -> None:
+    from server.http import follow_store
+    from server.sparql import sparql_state
+    from tests.conftest import app_on
+
+    app = app_on(store_path)
+    items = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://schema.org/NewsArticle> }"
+    answer = app.test_client().get("/sparql", query_string={"query": items, "format": "csv"})
+    assert answer.status_code == 200 and answer.get_data(as_text=True).split()[1] == "4"
+    service = sparql_state(app).service
+    assert isinstance(service, QueryService)
+    runner = service._idle[0]
+    halt = follow_store(app, every=0.02)
+    try:
+        write_item(store, 1)
+        deadline = time.monotonic() + 10
+        while runner.version < store.version and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert (runner.version, runner.follows) == (store.version, 1)  # no query asked for it
+        asked = asking(service)
+        answer = app.test_client().get("/sparql", query_string={"query": items, "format": "csv"})
+        assert answer.get_data(as_text=True).split()[1] == "5"
+        assert asked == [] and service._idle == [runner]
+    finally:
+        halt()
+        service.close()

@@ -35,10 +35,13 @@ class Follow:
     """Ask a runner to apply ``deltas`` (from the zygote) before its next query.
 
     It answers ``("followed", VERSION)``, or ``("error", ...)`` after which it
-    must be replaced: a failed delta may have left its copy half changed.
+    must be replaced: a failed delta may have left its copy half changed. With
+    ``settle`` it then also applies the deltas to its columns at once (a runner
+    brought up to date ahead of any query), not when a query needs them.
     """
 
     deltas: list[Delta]
+    settle: bool = False
 
 
 def serve_requests(sock: socket.socket, copy: UnionCopy, spool_dir: str) -> None:
@@ -57,10 +60,12 @@ def serve_requests(sock: socket.socket, copy: UnionCopy, spool_dir: str) -> None
         except (wire.ChannelClosedError, OSError):
             os._exit(0)
         if isinstance(request, Follow):
+            followed = False
             try:
                 copy.follow(request.deltas)
                 engines = _engines(copy)
                 answer: object = ("followed", copy.version)
+                followed = True
             except Exception as exc:
                 traceback.print_exc()
                 answer = ("error", 500, "query_crashed", f"{type(exc).__name__}: {exc}")
@@ -68,6 +73,8 @@ def serve_requests(sock: socket.socket, copy: UnionCopy, spool_dir: str) -> None
                 wire.send(sock, answer)
             except OSError:
                 os._exit(0)
+            if followed and request.settle and copy.columnar is not None:
+                copy.columnar.settle()
             continue
         assert isinstance(request, QueryRequest)
         count += 1

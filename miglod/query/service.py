@@ -41,6 +41,8 @@ from miglod.query.shared import QuerySlots, SharedDirs
 SLOT_WAIT = 0.5
 #: Changes a kept runner follows before a fresh fork replaces it.
 MAX_FOLLOWS = 64
+#: Seconds :meth:`QueryService.catch_up` gives each runner to follow a change.
+CATCH_UP_TIMEOUT = 10.0
 
 
 @dataclass(slots=True)
@@ -100,6 +102,9 @@ class QueryService:
         self.spool_dir = self._make_spool_dir()
         self._shared = self._share()
         self._lock = threading.Lock()
+        #: Notified when runners that were catching up are idle again.
+        self._caught_up = threading.Condition(self._lock)
+        self._catching = 0
         self._zygote: subprocess.Popen[bytes] | None = None
         self._control: socket.socket | None = None
         self._pending: tuple[int, dict[str, object]] | None = None
@@ -149,6 +154,54 @@ class QueryService:
         _, status, code, message = reply
         raise QueryError(int(str(status)), str(code), str(message))
 
+    def catch_up(self, version: str) -> int:
+        """Bring the idle runners up to ``version`` now, ahead of any query; return how many.
+
+        Called when the data changed (the web worker's thread that follows the
+        store calls it), so that the first query afterwards finds its runner
+        up to date, the columns included, instead of waiting while it follows.
+        A query that comes meanwhile waits for a runner to come back rather
+        than forking a new one. A runner that cannot follow is dropped, as a
+        query would drop it.
+        """
+        if os.getpid() != self._pid:
+            return 0
+        with self._lock:
+            behind = [runner for runner in self._idle if runner.version < version]
+            for runner in behind:
+                self._idle.remove(runner)  # in place: the finalizer holds this list
+            self._catching += len(behind)
+        followed, pending = 0, list(behind)
+        try:
+            while pending:
+                runner = pending.pop(0)
+                deadline = time.monotonic() + CATCH_UP_TIMEOUT
+                try:
+                    keep = self._follow(runner, version, deadline, CATCH_UP_TIMEOUT, settle=True)
+                except QueryBusyError:  # the zygote is busy: the runner was not touched
+                    keep = True
+                except QueryError:
+                    keep = False
+                except BaseException:
+                    self._give_back(runner, keep=False)
+                    raise
+                self._give_back(runner, keep=keep)
+                followed += keep and runner.version >= version
+        finally:
+            for runner in pending:  # not reached after an unexpected error: untouched
+                self._give_back(runner, keep=True)
+        return followed
+
+    def _give_back(self, runner: _Runner, *, keep: bool) -> None:
+        """End ``runner``'s catching up: idle again if ``keep``, else killed."""
+        with self._lock:
+            if keep:
+                self._idle.append(runner)
+            self._catching -= 1
+            self._caught_up.notify_all()
+        if not keep:
+            runner.kill()
+
     def start(self) -> None:
         """Start the zygote now, so the data is in memory before the first query comes."""
         self._forget_if_forked()
@@ -169,6 +222,8 @@ class QueryService:
         for runner in self._idle:
             runner.close()
         self._lock = threading.Lock()
+        self._caught_up = threading.Condition(self._lock)
+        self._catching = 0
         self._zygote, self._control, self._pending = None, None, None
         self._idle = []
         self.spool_dir = self._make_spool_dir()
@@ -224,6 +279,11 @@ class QueryService:
 
     def _take_runner(self, version: str, deadline: float, timeout: float) -> _Runner:
         with self._lock:
+            if not self._idle and self._catching:  # one is catching up: soon ready, forks are not
+                self._caught_up.wait_for(
+                    lambda: bool(self._idle) or not self._catching,
+                    max(deadline - time.monotonic(), 0.0),
+                )
             runner = self._idle.pop() if self._idle else None
         if runner is not None and runner.version >= version:
             return runner
@@ -238,7 +298,15 @@ class QueryService:
             runner.kill()  # too old, or its copy may be half changed: never used again
         return self._new_runner(version, deadline, timeout)
 
-    def _follow(self, runner: _Runner, version: str, deadline: float, timeout: float) -> bool:
+    def _follow(
+        self,
+        runner: _Runner,
+        version: str,
+        deadline: float,
+        timeout: float,
+        *,
+        settle: bool = False,
+    ) -> bool:
         """Bring a kept runner up to ``version`` with the zygote's deltas; return whether it is.
 
         A runner that has followed :data:`MAX_FOLLOWS` changes, or is older than
@@ -252,7 +320,7 @@ class QueryService:
         if not deltas or str(reply.get("version")) < version:
             return False
         try:
-            wire.send(runner.sock, Follow(list(deltas)))
+            wire.send(runner.sock, Follow(list(deltas), settle))
             runner.sock.settimeout(max(deadline - time.monotonic(), 0.001))
             answer, _ = wire.receive(runner.sock)
             runner.sock.settimeout(None)
