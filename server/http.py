@@ -30,7 +30,7 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 EXPOSED = "ETag, Last-Modified, Link, Content-Location, Vary"
 #: Seconds between two looks at the store by a serving worker's follower (:func:`follow_store`).
 FOLLOW_EVERY = 0.1
-#: The app extension holding what :func:`follow_store` calls after the store moved on.
+#: The app extension holding what :func:`follow_store` calls when a new generation is published.
 AFTER_REFRESH = "miglod.after_refresh"
 #: Endpoints that only read although they accept POST (SPARQL queries in the body).
 QUERY_ENDPOINTS = frozenset({"sparql.endpoint"})
