@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -335,7 +336,14 @@ def _fold_soon(app: Flask) -> None:
         writes.folder.start()
 
 
-def _fold(app: Flask, writer: Any, delay: float) -> None:
+def _fold(
+    app: Flask,
+    writer: Any,
+    delay: float,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> None:
     """Fold the journal ``delay`` seconds after a write, and again while writes keep coming.
 
     A fold copies the store's index and makes every reader reopen the data, so
@@ -346,18 +354,18 @@ def _fold(app: Flask, writer: Any, delay: float) -> None:
     """
     rest, misses = delay, 0
     while misses < 30:
-        time.sleep(rest)
+        sleep(rest)
         try:
             writer.refresh()
             if writer.pending() == 0:
                 return
-            started = time.monotonic()
+            started = clock()
             made = writer.compact(wait=False)
         except Exception:
             app.logger.exception("folding the journal into a new generation failed")
             return
         if made:
-            rest, misses = max(delay, FOLD_SPACING * (time.monotonic() - started)), 0
+            rest, misses = max(delay, FOLD_SPACING * (clock() - started)), 0
         else:  # another process is folding: look again soon
             rest, misses = delay, misses + 1
 
