@@ -58,6 +58,8 @@ from tests.test_sparql_support import running_server  # noqa: E402
 JSON = "application/sparql-results+json"
 NTRIPLES = "application/n-triples"
 SCHEMA_NAME = "https://schema.org/name"
+#: The graph the "after change" columns replace before each query.
+CHANGE_GRAPH = BASE + "id/news/benchmark-change"
 Timings = dict[str, list[float]]
 
 
@@ -192,7 +194,7 @@ def after_changes(
     from miglod.store import open_store
     from miglod.store.oxigraph import OxigraphStore
 
-    graph = BASE + "id/news/benchmark-change"
+    graph = CHANGE_GRAPH
     subject = URIRef(graph)
     found: Timings = {name: [] for name in queries}
     with open_store(store) as writable:
@@ -216,7 +218,7 @@ def virtuoso_after_changes(
     server: sparql_virtuoso.Virtuoso, queries: dict[str, str], reps: int
 ) -> Timings:
     """Time each query at once after the change :func:`after_changes` makes, on Virtuoso."""
-    graph = BASE + "id/news/benchmark-change"
+    graph = CHANGE_GRAPH
     found: Timings = {name: [] for name in queries}
     for rep in range(reps):
         for name, query in queries.items():
@@ -265,7 +267,7 @@ def bench_virtuoso(
         warm = {
             n: timed(lambda q=q: server.query(q, accept_for(q)), reps) for n, q in queries.items()
         }
-        changed = virtuoso_after_changes(server, queries, change_reps)
+        changed = virtuoso_after_changes(server, queries, change_reps) if change_reps else {}
     finally:
         server.stop()
     return {

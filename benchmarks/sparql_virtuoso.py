@@ -19,6 +19,8 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+from miglod.store.remote_http import Endpoints, SparqlClient
+
 INI = """[Database]
 DatabaseFile = {dir}/virtuoso.db
 ErrorLogFile = {dir}/virtuoso.log
@@ -137,14 +139,20 @@ class Virtuoso:
         return done.stdout
 
     def update(self, sparql: str) -> None:
-        """Run a SPARQL Update as ``dba`` (digest authentication on ``/sparql-auth``)."""
-        url = f"http://127.0.0.1:{self.http}/sparql-auth"
-        passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-        passwords.add_password(None, url, "dba", "dba")
-        opener = urllib.request.build_opener(urllib.request.HTTPDigestAuthHandler(passwords))
-        body = urllib.parse.urlencode({"update": sparql}).encode()
-        with opener.open(urllib.request.Request(url, data=body), timeout=600) as response:
-            response.read()
+        """Run a SPARQL Update as ``dba`` (on ``/sparql-auth``, through the remote store's client)."""
+        client = SparqlClient(
+            Endpoints(
+                self.endpoint,
+                update_url=f"http://127.0.0.1:{self.http}/sparql-auth",
+                user="dba",
+                password="dba",
+                timeout=600,
+            )
+        )
+        try:
+            client.update(sparql)
+        finally:
+            client.close()
 
     def query(self, sparql: str, accept: str = "application/sparql-results+json") -> bytes:
         """Return the body of a query's result."""

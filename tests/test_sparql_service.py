@@ -22,6 +22,7 @@ from tests.conftest import BASE
 
 ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?o ?q }"
 COUNTRIES = "SELECT (COUNT(*) AS ?n) WHERE { ?c a <https://schema.org/Country> }"
+ITEMS = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://schema.org/NewsArticle> }"
 
 
 def fold(store: Store) -> None:
@@ -174,8 +175,7 @@ def asking(service: QueryService) -> list[object]:
 
 
 def test_idle_runners_catch_up_ahead_of_the_next_query(service: QueryService, store: Store) -> None:
-    items = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://schema.org/NewsArticle> }"
-    assert number(service, items, store.version) == 4
+    assert number(service, ITEMS, store.version) == 4
     runner = service._idle[0]
     assert service.catch_up(store.version) == 0  # already there: nothing asked, nothing sent
     write_item(store, 1)
@@ -184,30 +184,28 @@ def test_idle_runners_catch_up_ahead_of_the_next_query(service: QueryService, st
     assert service._idle == [runner] and alive(runner.pid)
     assert (runner.version, runner.follows) == (store.version, 1)
     asked = asking(service)
-    assert number(service, items, store.version) == 5  # the change, and no asking for it now
+    assert number(service, ITEMS, store.version) == 5  # the change, and no asking for it now
     assert asked == [] and service._idle == [runner]
 
 
 def test_a_query_waits_for_a_runner_catching_up_rather_than_forking(
     service: QueryService, store: Store
 ) -> None:
-    items = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://schema.org/NewsArticle> }"
-    assert number(service, items, store.version) == 4
+    assert number(service, ITEMS, store.version) == 4
     runner = service._idle.pop()
     service._catching = 1  # as catch_up leaves it while the runner follows
     back = threading.Timer(0.3, lambda: service._give_back(runner, keep=True))
     back.start()
     asked = asking(service)
     started = time.monotonic()
-    assert number(service, items, store.version) == 4
+    assert number(service, ITEMS, store.version) == 4
     assert time.monotonic() - started >= 0.25  # it waited for the runner...
     assert asked == [] and service._idle == [runner]  # ...and took it: no fork
     back.join()
 
 
 def test_a_runner_that_cannot_catch_up_is_dropped(service: QueryService, store: Store) -> None:
-    items = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://schema.org/NewsArticle> }"
-    assert number(service, items, store.version) == 4
+    assert number(service, ITEMS, store.version) == 4
     runner = service._idle[0]
     runner.follows = MAX_FOLLOWS
     write_item(store, 1)
@@ -215,7 +213,7 @@ def test_a_runner_that_cannot_catch_up_is_dropped(service: QueryService, store: 
     assert service._idle == [] and service._catching == 0
     time.sleep(0.2)
     assert not alive(runner.pid)
-    assert number(service, items, store.version) == 5  # a fresh fork answers
+    assert number(service, ITEMS, store.version) == 5  # a fresh fork answers
 
 
 CHECK_DELTA = """
@@ -345,8 +343,7 @@ def test_a_worker_following_the_store_brings_its_runners_up_to_date(
     from tests.conftest import app_on
 
     app = app_on(store_path)
-    items = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://schema.org/NewsArticle> }"
-    answer = app.test_client().get("/sparql", query_string={"query": items, "format": "csv"})
+    answer = app.test_client().get("/sparql", query_string={"query": ITEMS, "format": "csv"})
     assert answer.status_code == 200 and answer.get_data(as_text=True).split()[1] == "4"
     service = sparql_state(app).service
     assert isinstance(service, QueryService)
@@ -359,7 +356,7 @@ def test_a_worker_following_the_store_brings_its_runners_up_to_date(
             time.sleep(0.02)
         assert (runner.version, runner.follows) == (store.version, 1)  # no query asked for it
         asked = asking(service)
-        answer = app.test_client().get("/sparql", query_string={"query": items, "format": "csv"})
+        answer = app.test_client().get("/sparql", query_string={"query": ITEMS, "format": "csv"})
         assert answer.get_data(as_text=True).split()[1] == "5"
         assert asked == [] and service._idle == [runner]
     finally:
