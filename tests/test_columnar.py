@@ -17,7 +17,7 @@ from miglod.query.columnar import ColumnarCopy, plain_term, plan_key
 from miglod.query.evaluate import Engines, QueryRequest, Spool, evaluate
 from miglod.query.examples import examples
 from miglod.query.formats import formats_for
-from miglod.query.sqlplan import Unsupported
+from miglod.query.sqlplan import FALLBACK, Unsupported, compile_select
 
 EX = "http://example.org/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -236,6 +236,14 @@ EDGE_QUERIES = [
     f"SELECT ?a ?b WHERE {{ ?s <{EX}p> ?a . ?s <{EX}p> ?b FILTER(?a = ?b) }}",
     f"SELECT ?a ?b WHERE {{ <{EX}a> <{EX}p> ?a . <{EX}b> <{EX}p> ?b FILTER(?a < ?b) }}",
     f"SELECT * WHERE {{ ?x <{EX}q> ?d OPTIONAL {{ ?x <{EX}name> ?n }} }}",
+    f"SELECT ?o WHERE {{ ?s <{EX}p> ?o FILTER(STR(?o) = LANG(?o)) }}",
+    f'SELECT ?o WHERE {{ ?s <{EX}p> ?o FILTER(STR(?o) = "plain" || LANG(?o) != "en") }}',
+    f"SELECT ?c ?y ?n WHERE {{ {{ SELECT ?c (COUNT(?d) AS ?y) WHERE {{ ?c <{EX}q> ?d }} GROUP BY ?c }}"
+    f" ?c <{EX}name> ?n }}",
+    f"SELECT ?c ?y ?n WHERE {{ {{ SELECT ?c (COUNT(?d) AS ?y) WHERE {{ ?c <{EX}q> ?d }} GROUP BY ?c }}"
+    f" OPTIONAL {{ ?c <{EX}name> ?n }} }}",
+    f"SELECT ?x ?z ?m WHERE {{ ?x <{EX}q> ?d OPTIONAL {{ ?x <{EX}name> ?n }} BIND(?n AS ?z)"
+    f" OPTIONAL {{ ?z ?p ?m }} }}",
 ]
 ORDERED_QUERIES = [
     f"SELECT ?x ?d WHERE {{ ?x <{EX}q> ?d }} ORDER BY ?d",
@@ -387,6 +395,19 @@ def test_a_commented_variant_is_answered_from_the_kept_plan(
         kept = len(news_copy.plans)
         same(news_copy, news, f"# run {kept}\n{example.query}\n# {example.name}")
         assert len(news_copy.plans) == kept, "the variant compiled a plan of its own"
+
+
+def test_common_shapes_compile_to_cheap_sql() -> None:
+    """The SQL carries no work the query does not need (the answers are checked above)."""
+    lang = compile_select(f'SELECT ?o WHERE {{ ?s <{EX}p> ?o FILTER(LANG(?o) = "en") }}')
+    assert FALLBACK not in lang.template, "two simple literals compared as any two terms"
+    other = compile_select(f"SELECT ?o WHERE {{ ?s <{EX}p> ?o FILTER(?o != <{EX}c>) }}")
+    assert other.template.count("JOIN terms") == 1, "attributes joined for an id comparison"
+    grouped = compile_select(
+        f"SELECT ?c ?y ?n WHERE {{ {{ SELECT ?c (COUNT(?d) AS ?y) WHERE {{ ?c <{EX}q> ?d }}"
+        f" GROUP BY ?c }} OPTIONAL {{ ?c <{EX}name> ?n }} }}"
+    )
+    assert "IS NULL OR" not in grouped.template, "a group key joined as if it could be unbound"
 
 
 def test_little_data_is_left_to_pyoxigraph(news: ox.Store) -> None:

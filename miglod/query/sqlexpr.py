@@ -50,6 +50,8 @@ class Val:
     store: tuple[str, str] | None = None
     iri: str | None = None  # the IRI of a constant
     ident: str | None = None  # the term id column of a variable
+    #: Known to be a simple literal when bound (``cls`` is ``'S'`` or ``NULL``).
+    simple: bool = False
 
 
 def quote(text: str) -> str:
@@ -87,7 +89,10 @@ def int_val(column: str) -> Val:
 def str_val(column: str) -> Val:
     """Return the value of a column of simple literals (their lexical forms)."""
     return Val(
-        f"(CASE WHEN {column} IS NULL THEN NULL ELSE 'S' END)", column, store=("str", column)
+        f"(CASE WHEN {column} IS NULL THEN NULL ELSE 'S' END)",
+        column,
+        store=("str", column),
+        simple=True,
     )
 
 
@@ -104,7 +109,7 @@ def constant(term: URIRef | Literal) -> Val:
         return Val("'L'", quote(text), quote(term.language.lower()))
     datatype = str(term.datatype) if term.datatype else XSD + "string"
     if datatype == XSD + "string":
-        return Val("'S'", quote(text), store=("str", quote(text)))
+        return Val("'S'", quote(text), store=("str", quote(text)), simple=True)
     if datatype == XSD + "integer" and _INTEGER.fullmatch(text):
         return Val("'Ni'", quote(text), num=text, store=("int", text))
     if datatype == XSD + "decimal" and _DECIMAL.fullmatch(text) and len(text) <= 16:
@@ -145,6 +150,10 @@ def equals(a: Val, b: Val, term_id: Callable[[str], str]) -> str:
                 f"(CASE WHEN {other.ident} IS NULL THEN NULL"
                 f" ELSE coalesce({other.ident} = {ident}, FALSE) END)"
             )
+    if a.simple and b.simple:  # e.g. LANG(?label) = "en": two simple literals or an error
+        return (
+            f"(CASE WHEN {a.cls} IS NULL OR {b.cls} IS NULL THEN NULL ELSE {a.lex} = {b.lex} END)"
+        )
     return f"""(CASE
  WHEN {a.cls} IS NULL OR {b.cls} IS NULL THEN NULL
  WHEN {a.cls} IN ('I', 'B') OR {b.cls} IN ('I', 'B') THEN ({a.cls} = {b.cls} AND {a.lex} = {b.lex})
@@ -191,11 +200,21 @@ def builtin(name: str, args: list[Val]) -> Val | str:
     if name == "STR":
         (x,) = args
         cls = f"(CASE WHEN {x.cls} IS NULL OR {x.cls} = 'B' THEN NULL ELSE 'S' END)"
-        return Val(cls, x.lex, store=("str", f"(CASE WHEN {cls} IS NOT NULL THEN {x.lex} END)"))
+        return Val(
+            cls,
+            x.lex,
+            store=("str", f"(CASE WHEN {cls} IS NOT NULL THEN {x.lex} END)"),
+            simple=True,
+        )
     if name == "LANG":
         (x,) = args
         cls = f"(CASE WHEN {x.cls} IS NULL OR {x.cls} IN ('I', 'B') THEN NULL ELSE 'S' END)"
-        return Val(cls, x.lang, store=("str", f"(CASE WHEN {cls} IS NOT NULL THEN {x.lang} END)"))
+        return Val(
+            cls,
+            x.lang,
+            store=("str", f"(CASE WHEN {cls} IS NOT NULL THEN {x.lang} END)"),
+            simple=True,
+        )
     if name == "LCASE":
         (x,) = args
         lower = (

@@ -160,8 +160,8 @@ class _Compiler(Scope):
                 columns.append(f"{a if var in left.reps else b}.{c} AS {c}")
         kind = "LEFT JOIN" if optional else "JOIN"
         sql = (
-            f"SELECT {', '.join(columns) or '1 AS one'} FROM ({self.with_attrs(sides[0])}) {a}"
-            f" {kind} ({self.with_attrs(sides[1])}) {b} ON {' AND '.join(conditions) or 'TRUE'}"
+            f"SELECT {', '.join(columns) or '1 AS one'} FROM ({self.with_attrs(sides[0], *conditions)}) {a}"
+            f" {kind} ({self.with_attrs(sides[1], *conditions)}) {b} ON {' AND '.join(conditions) or 'TRUE'}"
         )
         maybe = left.maybe | right.maybe
         if optional:
@@ -187,7 +187,7 @@ class _Compiler(Scope):
         inner = self.pattern(node.p)
         side = Side(self.alias(), inner)
         condition = self.boolean(node.expr, [side])
-        sql = f"SELECT * FROM ({self.with_attrs(side)}) {side.alias} WHERE {condition}"
+        sql = f"SELECT * FROM ({self.with_attrs(side, condition)}) {side.alias} WHERE {condition}"
         # The attributes joined for the filter stay, for an ORDER BY or filter above.
         attrs = {**inner.attrs, **side.attrs}
         return Rel(sql, inner.reps, inner.maybe, inner.ordered, attrs)
@@ -202,8 +202,13 @@ class _Compiler(Scope):
         if isinstance(value, str) or value.store is None:
             raise Unsupported("BIND of this kind of value")
         rep, sql = value.store
-        body = f"SELECT *, {sql} AS {self.col(var)} FROM ({self.with_attrs(side)}) {side.alias}"
-        maybe = inner.maybe | {var}
+        body = (
+            f"SELECT *, {sql} AS {self.col(var)} FROM ({self.with_attrs(side, sql)}) {side.alias}"
+        )
+        source = str(node.expr) if isinstance(node.expr, Variable) else None
+        # A copy of a variable always bound is bound (rdflib binds aggregates' results so).
+        bound = source is not None and source in inner.reps and source not in inner.maybe
+        maybe = inner.maybe if bound else inner.maybe | {var}
         return Rel(
             self.strip(body, inner, extra=[var]), {**inner.reps, var: rep}, maybe, inner.ordered
         )
@@ -274,7 +279,7 @@ class _Compiler(Scope):
                 )
         cols = ", ".join(f"{side.alias}.{self.col(v)}" for v in inner.reps) or "1 AS one"
         order = ", ".join(keys)
-        source = f"FROM ({self.with_attrs(side)}) {side.alias}"
+        source = f"FROM ({self.with_attrs(side, order, *checks)}) {side.alias}"
         if checks:
             source += f" QUALIFY CASE WHEN {' OR '.join(checks)} THEN {x.ERROR} ELSE TRUE END"
         if top is None:
@@ -323,7 +328,10 @@ class _Compiler(Scope):
                 sql = f"min({self.col(var)})" if var in inner.reps else "NULL"
                 cols.append(f"{sql} AS {self.col(res)}")
                 reps[res] = inner.reps.get(var, "id")
-                maybe.add(res)
+                if not keys or var not in inner.reps or var in inner.maybe:
+                    # A group is never empty, so a sample of a variable always bound in
+                    # it is bound; an equi-join on it can then be a hash join.
+                    maybe.add(res)
             else:
                 raise Unsupported(f"aggregate {aggregate.name}")
         sql = f"SELECT {', '.join(cols) or '1 AS one'} FROM ({inner.sql}) {alias}"

@@ -67,8 +67,18 @@ class Scope:
 
     # Expressions
 
-    def with_attrs(self, side: Side) -> str:
-        """Return the side's SQL with the attribute columns its expressions use."""
+    def with_attrs(self, side: Side, *uses: str) -> str:
+        """Return the side's SQL with the attribute columns that ``uses`` (its expressions' SQL) read.
+
+        An expression may ask for a variable's attributes and then need only its
+        id (``?org != <iri>`` compares ids): the join with ``terms`` is made only
+        for the attributes the SQL names, as the optimiser cannot drop it.
+        """
+        side.attrs = {
+            v: a
+            for v, a in side.attrs.items()
+            if side.rel.attrs.get(v) == a or any(f"{side.alias}.{a}_" in use for use in uses)
+        }
         needed = {v: a for v, a in side.attrs.items() if side.rel.attrs.get(v) != a}
         if not needed:
             return side.rel.sql
