@@ -244,6 +244,10 @@ EDGE_QUERIES = [
     f" OPTIONAL {{ ?c <{EX}name> ?n }} }}",
     f"SELECT ?x ?z ?m WHERE {{ ?x <{EX}q> ?d OPTIONAL {{ ?x <{EX}name> ?n }} BIND(?n AS ?z)"
     f" OPTIONAL {{ ?z ?p ?m }} }}",
+    f'SELECT ?s ?o WHERE {{ ?s <{EX}q> ?o FILTER("2020-01-01"^^<{XSD}date> <= ?o) }}',
+    f'SELECT ?s ?o WHERE {{ ?s <{EX}q> ?o FILTER(?o < "2020-01-01T00:00:00Z"^^<{XSD}dateTime>) }}',
+    f"SELECT ?s ?o WHERE {{ ?s <{EX}q> ?o FILTER(?o > 3 || YEAR(?o) >= 2020) }}",
+    f'SELECT ?x ?n WHERE {{ ?x <{EX}name> ?n FILTER(?n < "c" || STR(?n) < "c") }}',
 ]
 ORDERED_QUERIES = [
     f"SELECT ?x ?d WHERE {{ ?x <{EX}q> ?d }} ORDER BY ?d",
@@ -408,6 +412,10 @@ def test_common_shapes_compile_to_cheap_sql() -> None:
         f" GROUP BY ?c }} OPTIONAL {{ ?c <{EX}name> ?n }} }}"
     )
     assert "IS NULL OR" not in grouped.template, "a group key joined as if it could be unbound"
+    dated = compile_select(
+        f'SELECT ?o WHERE {{ ?s <{EX}p> ?o FILTER(?o >= "2021-01-01"^^<{XSD}date>) }}'
+    )
+    assert "('I', 'B', 'O')" not in dated.template, "a date constant compared as any term"
 
 
 def test_little_data_is_left_to_pyoxigraph(news: ox.Store) -> None:

@@ -25,6 +25,7 @@ FALLBACK = "columnar-fallback"
 ERROR = f"error('{FALLBACK}')"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 DATES = "('Dn', 'Dz', 'Tn', 'Tz')"
+_CLASS = re.compile("'([A-Za-z]+)'")
 _INTEGER = re.compile(r"-?(0|[1-9][0-9]{0,14})")
 _DECIMAL = re.compile(r"-?(0|[1-9][0-9]*)\.[0-9]*[1-9]|-?(0|[1-9][0-9]*)\.0")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -171,9 +172,41 @@ def equals(a: Val, b: Val, term_id: Callable[[str], str]) -> str:
 END)"""
 
 
+def _known(cls: str) -> str | None:
+    """Return the class of a constant (``cls`` written as an SQL string), or ``None``."""
+    found = _CLASS.fullmatch(cls)
+    return found.group(1) if found else None
+
+
 def compare(a: Val, b: Val, op: str) -> str:
     """Return SQL for SPARQL's ``a op b`` with ``op`` one of ``<``, ``<=``, ``>``, ``>=``."""
     same = "TRUE" if "=" in op else "FALSE"
+    for one, other in ((a, b), (b, a)):
+        known = _known(one.cls)
+        if known is None or _known(other.cls) is not None:
+            continue
+        # Against a constant, only the branches of its class can be taken
+        # (the general form is kept below, this one written for it).
+        if known in ("Dn", "Dz", "Tn", "Tz"):
+            return f"""(CASE
+ WHEN {other.cls} IS NULL THEN NULL
+ WHEN {other.cls} = 'W' THEN {ERROR}
+ WHEN {other.cls} IN {DATES} AND {other.cls}[1] = '{known[0]}' THEN
+    (CASE WHEN {other.cls} <> '{known}' THEN {ERROR} ELSE {a.tv} {op} {b.tv} END)
+END)"""
+        if known in ("Ni", "Nd"):
+            return f"""(CASE
+ WHEN {other.cls} IS NULL THEN NULL
+ WHEN {other.cls} = 'W' THEN {ERROR}
+ WHEN {other.cls}[1] = 'N' THEN
+    (CASE WHEN {_inexact(a, b)} THEN {ERROR} ELSE {a.num} {op} {b.num} END)
+END)"""
+        if known == "S":
+            return f"""(CASE
+ WHEN {other.cls} IS NULL THEN NULL
+ WHEN {other.cls} = 'W' THEN {ERROR}
+ WHEN {other.cls} = 'S' THEN {a.lex} {op} {b.lex}
+END)"""
     return f"""(CASE
  WHEN {a.cls} IS NULL OR {b.cls} IS NULL THEN NULL
  WHEN {a.cls} = 'W' OR {b.cls} = 'W' THEN {ERROR}
