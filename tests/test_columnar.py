@@ -425,6 +425,13 @@ def test_little_data_is_left_to_pyoxigraph(news: ox.Store) -> None:
     copy.min_triples = copy.triples + 1
     with pytest.raises(Unsupported, match="pyoxigraph is as fast"):
         copy.select(query, None)
+    # Queries that count are left to pyoxigraph on less data than the others.
+    copy.min_aggregate_triples = copy.triples
+    selective = next(e.query for e in examples(BASE, None) if e.name == "theme-in-date-range")
+    assert copy.plan(query).aggregate and not copy.plan(selective).aggregate
+    copy.select(query, None)  # answered
+    with pytest.raises(Unsupported, match="pyoxigraph is as fast"):
+        copy.select(selective, None)
 
 
 def test_a_request_with_a_base_iri_is_answered_from_the_columns_unless_it_needs_the_base(

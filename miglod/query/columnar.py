@@ -46,6 +46,10 @@ PLANS = 256
 #: Below this many triples pyoxigraph answers as fast (the columnar engine's fixed cost,
 #: planning a large SQL statement, is some milliseconds), so queries go there.
 MIN_TRIPLES = 1_000_000
+#: Queries that group or count read many rows: from this many triples the columns answer
+#: them (measured: at 10,000 items, 230,000 triples, the per-country count took 15 ms
+#: from the columns and 37 ms in pyoxigraph; at 3,000 items, 69,000 triples, 11 and 13 ms).
+MIN_AGGREGATE_TRIPLES = 150_000
 #: Up to this many terms at once (a delta's), their ids are sought by constants.
 FEW_TERMS = 1000
 
@@ -189,8 +193,10 @@ class ColumnarCopy:
     """
 
     def __init__(self, min_triples: int = MIN_TRIPLES) -> None:
-        #: Fewer triples than this and :meth:`select` leaves every query to pyoxigraph.
+        #: Fewer triples than this and :meth:`select` leaves every query to pyoxigraph,
+        #: but those with aggregates from :attr:`min_aggregate_triples` on.
         self.min_triples = min_triples
+        self.min_aggregate_triples = MIN_AGGREGATE_TRIPLES
         self.triples = 0
         # One thread, so that forking stays safe; no spilling to a directory of
         # DuckDB's choosing (a query too large fails, and pyoxigraph takes it).
@@ -624,10 +630,13 @@ class ColumnarCopy:
         self.settle()
         if not self.ready:
             raise Unsupported("the columnar copy is not loaded")
-        if self.triples < self.min_triples:
+        if self.triples < min(self.min_triples, self.min_aggregate_triples):
             raise Unsupported(f"fewer than {self.min_triples} triples: pyoxigraph is as fast")
         # Planned here: pyoxigraph's objects (which read the query) stay on this thread.
-        return self._call(self._execute, self.plan(sparql), limit)
+        plan = self.plan(sparql)
+        if self.triples < self.min_triples and not plan.aggregate:
+            raise Unsupported(f"fewer than {self.min_triples} triples: pyoxigraph is as fast")
+        return self._call(self._execute, plan, limit)
 
     def _execute(self, plan: Plan, limit: int | None) -> tuple[bytes, bool]:
         ids = self.term_ids(list(plan.constants))

@@ -53,6 +53,8 @@ class Plan:
     variables: tuple[str, ...]
     constants: tuple[str, ...]
     template: str
+    #: Whether it groups or counts (such queries read many rows, which columns read fast).
+    aggregate: bool = False
 
     def sql(self, ids: Sequence[int | None], cap: int | None) -> str:
         """Return the SQL with the constants' ids (``None``: absent) and an optional row cap."""
@@ -89,7 +91,8 @@ def compile_select(sparql: str, variables: Sequence[str] | None = None) -> Plan:
         raise Unsupported("rdflib and pyoxigraph read the projection differently")
     compiler = _Compiler()
     rel = compiler.pattern(algebra.p)
-    return Plan(tuple(names), tuple(compiler.constants), compiler.output(rel, names))
+    template = compiler.output(rel, names)
+    return Plan(tuple(names), tuple(compiler.constants), template, compiler.aggregate)
 
 
 class _Compiler(Scope):
@@ -300,6 +303,7 @@ class _Compiler(Scope):
         group = node.p
         if group.name != "Group":
             raise Unsupported("aggregates without a group")
+        self.aggregate = True
         inner = self.pattern(group.p)
         keys: list[str] = []
         for expr in opt(group, "expr") or []:

@@ -49,6 +49,7 @@ class Scope:
         self.constants: list[str] = []
         self.count = 0
         self.top: int | None = None  # the rows a LIMIT right above an ORDER BY keeps
+        self.aggregate = False  # whether a GROUP BY or an aggregate was compiled
 
     def col(self, var: str) -> str:
         found = self.columns.get(var)
