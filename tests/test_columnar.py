@@ -256,6 +256,12 @@ ORDERED_QUERIES = [
     f"SELECT ?x ?n WHERE {{ ?x <{EX}q> ?d OPTIONAL {{ ?x <{EX}name> ?n }} }} ORDER BY DESC(?n) ?x",
     f"SELECT ?s ?n WHERE {{ ?s <{EX}q> ?d BIND(STR(?d) AS ?n) }} ORDER BY DESC(?n) LIMIT 5 OFFSET 1",
     "SELECT DISTINCT ?s WHERE { ?s ?p ?o } ORDER BY ?s",
+    "SELECT ?s (COUNT(?o) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?s ORDER BY DESC(?n) ?s",
+    f"SELECT ?x ?y WHERE {{ ?x <{EX}q> ?d OPTIONAL {{ ?x <{EX}name> ?n }} BIND(STR(?n) AS ?y) }}"
+    " ORDER BY ?y ?x",
+    f"SELECT ?x ?y WHERE {{ ?x <{EX}q> ?d OPTIONAL {{ ?x <{EX}name> ?n }} BIND(STR(?n) AS ?y) }}"
+    " ORDER BY DESC(?y) ?x",
+    f"SELECT ?x ?y WHERE {{ ?x <{EX}q> ?d BIND(YEAR(?d) AS ?y) }} ORDER BY DESC(?y) ?x LIMIT 1",
 ]
 
 
@@ -416,6 +422,10 @@ def test_common_shapes_compile_to_cheap_sql() -> None:
         f'SELECT ?o WHERE {{ ?s <{EX}p> ?o FILTER(?o >= "2021-01-01"^^<{XSD}date>) }}'
     )
     assert "('I', 'B', 'O')" not in dated.template, "a date constant compared as any term"
+    counted = compile_select(
+        f"SELECT ?s (COUNT(?o) AS ?n) WHERE {{ ?s <{EX}p> ?o }} GROUP BY ?s ORDER BY DESC(?n)"
+    )
+    assert "'Ni'" not in counted.template, "a count sorted by the keys of any term"
 
 
 def test_little_data_is_left_to_pyoxigraph(news: ox.Store) -> None:

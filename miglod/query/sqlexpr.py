@@ -286,6 +286,16 @@ class OrderKeys:
 
 def order_keys(v: Val) -> OrderKeys:
     """Return the sort keys of ``v`` in pyoxigraph's order within one family of literals."""
+    family = (
+        f"(CASE WHEN {v.cls} IS NULL OR {v.cls} IN ('I', 'B') THEN NULL"
+        f" WHEN {v.cls} IN ('Ni', 'Nd') THEN 'N'"
+        f" WHEN {v.cls} IN ('O', 'W') THEN 'O' || {v.lex} || '^' || coalesce({v.dt}, '')"
+        f" ELSE {v.cls} END)"
+    )
+    if v.store is not None and v.store[0] in ("int", "str"):
+        # Unbound, or an integer (or a simple literal) held as is: the other keys are NULL.
+        column = v.store[1]
+        return OrderKeys((f"(CASE WHEN {column} IS NULL THEN 0 ELSE 3 END)", column), family)
     rank = (
         f"(CASE WHEN {v.cls} IS NULL THEN 0 WHEN {v.cls} = 'B' THEN 1"
         f" WHEN {v.cls} = 'I' THEN 2 ELSE 3 END)"
@@ -296,12 +306,6 @@ def order_keys(v: Val) -> OrderKeys:
         f"(CASE WHEN {v.cls} IN {DATES} THEN {v.tv} END)",
         f"(CASE WHEN {v.cls} IN ('I', 'S', 'L') THEN {v.lex} END)",
         f"(CASE WHEN {v.cls} = 'L' THEN {v.lang} END)",
-    )
-    family = (
-        f"(CASE WHEN {v.cls} IS NULL OR {v.cls} IN ('I', 'B') THEN NULL"
-        f" WHEN {v.cls} IN ('Ni', 'Nd') THEN 'N'"
-        f" WHEN {v.cls} IN ('O', 'W') THEN 'O' || {v.lex} || '^' || coalesce({v.dt}, '')"
-        f" ELSE {v.cls} END)"
     )
     return OrderKeys(keys, family)
 
