@@ -262,6 +262,13 @@ ORDERED_QUERIES = [
     f"SELECT ?x ?y WHERE {{ ?x <{EX}q> ?d OPTIONAL {{ ?x <{EX}name> ?n }} BIND(STR(?n) AS ?y) }}"
     " ORDER BY DESC(?y) ?x",
     f"SELECT ?x ?y WHERE {{ ?x <{EX}q> ?d BIND(YEAR(?d) AS ?y) }} ORDER BY DESC(?y) ?x LIMIT 1",
+    "SELECT DISTINCT ?p WHERE { ?s ?p ?o } ORDER BY DESC(?p)",
+    "SELECT ?x (COUNT(*) AS ?n) WHERE { ?x ?p ?o } GROUP BY ?x ORDER BY DESC(?x)",
+    f"SELECT DISTINCT ?x WHERE {{ {{ ?x <{EX}q> ?d }} UNION {{ ?x <{EX}name> ?n }} }} ORDER BY ?x",
+    f"SELECT DISTINCT ?x WHERE {{ {{ ?x <{EX}q> ?d }} UNION {{ ?y <{EX}name> ?x }} }} ORDER BY ?x",
+    f"SELECT DISTINCT ?n WHERE {{ ?x <{EX}name> ?n OPTIONAL {{ ?n <{EX}q> ?d }} }} ORDER BY ?n",
+    f"SELECT DISTINCT ?v WHERE {{ {{ ?a <{EX}p> ?v . ?v <{EX}q> ?d }} UNION {{ ?a <{EX}name> ?v }}"
+    f" OPTIONAL {{ ?v <{EX}name> ?n }} }} ORDER BY ?v",
 ]
 
 
@@ -426,6 +433,8 @@ def test_common_shapes_compile_to_cheap_sql() -> None:
         f"SELECT ?s (COUNT(?o) AS ?n) WHERE {{ ?s <{EX}p> ?o }} GROUP BY ?s ORDER BY DESC(?n)"
     )
     assert "'Ni'" not in counted.template, "a count sorted by the keys of any term"
+    subjects = compile_select(f"SELECT ?s ?o WHERE {{ ?s <{EX}q> ?o }} ORDER BY ?s")
+    assert "QUALIFY" not in subjects.template, "subjects sorted as if they could be literals"
 
 
 def test_little_data_is_left_to_pyoxigraph(news: ox.Store) -> None:

@@ -284,8 +284,13 @@ class OrderKeys:
     family: str
 
 
-def order_keys(v: Val) -> OrderKeys:
-    """Return the sort keys of ``v`` in pyoxigraph's order within one family of literals."""
+def order_keys(v: Val, *, node: bool = False) -> OrderKeys:
+    """Return the sort keys of ``v`` in pyoxigraph's order within one family of literals.
+
+    With ``node`` the value is known to be an IRI or a blank node when bound (a
+    subject's or a predicate's): unbound first, then blank nodes, then IRIs by
+    code point, the keys of literals left out.
+    """
     family = (
         f"(CASE WHEN {v.cls} IS NULL OR {v.cls} IN ('I', 'B') THEN NULL"
         f" WHEN {v.cls} IN ('Ni', 'Nd') THEN 'N'"
@@ -296,6 +301,9 @@ def order_keys(v: Val) -> OrderKeys:
         # Unbound, or an integer (or a simple literal) held as is: the other keys are NULL.
         column = v.store[1]
         return OrderKeys((f"(CASE WHEN {column} IS NULL THEN 0 ELSE 3 END)", column), family)
+    if node:
+        rank = f"(CASE WHEN {v.cls} IS NULL THEN 0 WHEN {v.cls} = 'B' THEN 1 ELSE 2 END)"
+        return OrderKeys((rank, f"(CASE WHEN {v.cls} = 'I' THEN {v.lex} END)"), family)
     rank = (
         f"(CASE WHEN {v.cls} IS NULL THEN 0 WHEN {v.cls} = 'B' THEN 1"
         f" WHEN {v.cls} = 'I' THEN 2 ELSE 3 END)"

@@ -108,6 +108,7 @@ class _Compiler(Scope):
         tables: list[str] = []
         where: list[str] = []
         first: dict[str, str] = {}
+        nodes: set[str] = set()
         for n, triple in enumerate(node.triples):
             alias = f"t{n}"
             tables.append(f"triples {alias}")
@@ -115,6 +116,8 @@ class _Compiler(Scope):
                 here = f"{alias}.{position}"
                 found = x.term_of(term)
                 if not isinstance(found, URIRef | Literal):
+                    if position != "o":
+                        nodes.add(found)
                     if found in first:
                         where.append(f"{here} = {first[found]}")
                     else:
@@ -127,7 +130,7 @@ class _Compiler(Scope):
         sql = f"SELECT {select or '1 AS one'} FROM {', '.join(tables)}"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        return Rel(sql, {var: "id" for var in first})
+        return Rel(sql, {var: "id" for var in first}, nodes=frozenset(nodes))
 
     def _Join(self, node: CompValue) -> Rel:
         return self.join(self.pattern(node.p1), self.pattern(node.p2), None, optional=False)
@@ -169,7 +172,9 @@ class _Compiler(Scope):
         maybe = left.maybe | right.maybe
         if optional:
             maybe |= right.reps.keys() - left.reps.keys()
-        return Rel(sql, {**left.reps, **right.reps}, frozenset(maybe))
+        # A shared variable may take either side's value: a node only if it is on both.
+        nodes = (left.nodes | right.nodes) - (shared - (left.nodes & right.nodes))
+        return Rel(sql, {**left.reps, **right.reps}, frozenset(maybe), nodes=nodes)
 
     def _Union(self, node: CompValue) -> Rel:
         left, right = self.pattern(node.p1), self.pattern(node.p2)
@@ -184,7 +189,10 @@ class _Compiler(Scope):
 
         maybe = left.maybe | right.maybe | (left.reps.keys() ^ right.reps.keys())
         sql = f"{branch(left)} UNION ALL {branch(right)}"
-        return Rel(sql, {**left.reps, **right.reps}, frozenset(maybe))
+        nodes = frozenset(
+            v for v in names if all(v in rel.nodes for rel in (left, right) if v in rel.reps)
+        )
+        return Rel(sql, {**left.reps, **right.reps}, frozenset(maybe), nodes=nodes)
 
     def _Filter(self, node: CompValue) -> Rel:
         inner = self.pattern(node.p)
@@ -193,7 +201,7 @@ class _Compiler(Scope):
         sql = f"SELECT * FROM ({self.with_attrs(side, condition)}) {side.alias} WHERE {condition}"
         # The attributes joined for the filter stay, for an ORDER BY or filter above.
         attrs = {**inner.attrs, **side.attrs}
-        return Rel(sql, inner.reps, inner.maybe, inner.ordered, attrs)
+        return Rel(sql, inner.reps, inner.maybe, inner.ordered, attrs, inner.nodes)
 
     def _Extend(self, node: CompValue) -> Rel:
         inner = self.pattern(node.p)
@@ -212,8 +220,13 @@ class _Compiler(Scope):
         # A copy of a variable always bound is bound (rdflib binds aggregates' results so).
         bound = source is not None and source in inner.reps and source not in inner.maybe
         maybe = inner.maybe if bound else inner.maybe | {var}
+        nodes = inner.nodes | {var} if source in inner.nodes else inner.nodes
         return Rel(
-            self.strip(body, inner, extra=[var]), {**inner.reps, var: rep}, maybe, inner.ordered
+            self.strip(body, inner, extra=[var]),
+            {**inner.reps, var: rep},
+            maybe,
+            inner.ordered,
+            nodes=nodes,
         )
 
     def _ToMultiSet(self, node: CompValue) -> Rel:
@@ -228,7 +241,7 @@ class _Compiler(Scope):
         reps = {v: inner.reps.get(v, "id") for v in names}
         maybe = frozenset(v for v in names if v in inner.maybe or v not in inner.reps)
         sql = f"SELECT {', '.join(cols) or '1 AS one'} FROM ({inner.sql}) {self.alias()}"
-        return Rel(sql, reps, maybe, inner.ordered)
+        return Rel(sql, reps, maybe, inner.ordered, nodes=inner.nodes & frozenset(names))
 
     def _Distinct(self, node: CompValue) -> Rel:
         inner = self.pattern(node.p)
@@ -243,7 +256,7 @@ class _Compiler(Scope):
                 f"SELECT {keys + ', ' if keys else ''}min({ORDER}) AS {ORDER}"
                 f" FROM ({inner.sql}) {self.alias()}" + (f" GROUP BY {keys}" if keys else "")
             )
-        return Rel(sql, inner.reps, inner.maybe, inner.ordered)
+        return Rel(sql, inner.reps, inner.maybe, inner.ordered, nodes=inner.nodes)
 
     def _Slice(self, node: CompValue) -> Rel:
         child = node.p.p if node.p.name == "Project" else node.p
@@ -258,7 +271,7 @@ class _Compiler(Scope):
             sql += f" LIMIT {int(node.length)}"
         if opt(node, "start"):
             sql += f" OFFSET {int(node.start)}"
-        return Rel(sql, inner.reps, inner.maybe, True)
+        return Rel(sql, inner.reps, inner.maybe, True, nodes=inner.nodes)
 
     def _OrderBy(self, node: CompValue) -> Rel:
         top, self.top = self.top, None
@@ -273,10 +286,11 @@ class _Compiler(Scope):
             descending = isinstance(condition, CompValue) and opt(condition, "order") == "DESC"
             value = self.value(expr, [side])
             assert isinstance(value, Val)
-            found = x.order_keys(value)
+            is_node = str(expr) in inner.nodes
+            found = x.order_keys(value, node=is_node)
             for key in found.keys:
                 keys.append(f"{key} {'DESC' if descending else 'ASC'} NULLS FIRST")
-            if value.store is None or value.store[0] == "id":
+            if not is_node and (value.store is None or value.store[0] == "id"):
                 checks.append(
                     f"min({found.family}) OVER () IS DISTINCT FROM max({found.family}) OVER ()"
                 )
@@ -297,7 +311,7 @@ class _Compiler(Scope):
                 f" (SELECT {cols}, {named} {source} ORDER BY {order} LIMIT {top}) {self.alias()}"
             )
             sql = f"SELECT {', '.join([self.col(v) for v in inner.reps] or ['one'])}, {ORDER} FROM ({sql}) {self.alias()}"
-        return Rel(sql, inner.reps, inner.maybe, True)
+        return Rel(sql, inner.reps, inner.maybe, True, nodes=inner.nodes)
 
     def _AggregateJoin(self, node: CompValue) -> Rel:
         group = node.p
@@ -314,6 +328,7 @@ class _Compiler(Scope):
         cols: list[str] = []  # the keys come out through SAMPLE, as rdflib writes them
         reps: dict[str, str] = {}
         maybe: set[str] = set()
+        nodes: set[str] = set()
         for aggregate in node.A:
             res = str(aggregate.res)
             if aggregate.name == "Aggregate_Count":
@@ -332,6 +347,8 @@ class _Compiler(Scope):
                 sql = f"min({self.col(var)})" if var in inner.reps else "NULL"
                 cols.append(f"{sql} AS {self.col(res)}")
                 reps[res] = inner.reps.get(var, "id")
+                if var in inner.nodes:
+                    nodes.add(res)
                 if not keys or var not in inner.reps or var in inner.maybe:
                     # A group is never empty, so a sample of a variable always bound in
                     # it is bound; an equi-join on it can then be a hash join.
@@ -341,7 +358,7 @@ class _Compiler(Scope):
         sql = f"SELECT {', '.join(cols) or '1 AS one'} FROM ({inner.sql}) {alias}"
         if keys:
             sql += " GROUP BY " + ", ".join(self.col(k) for k in keys)
-        return Rel(sql, reps, frozenset(maybe))
+        return Rel(sql, reps, frozenset(maybe), nodes=frozenset(nodes))
 
     def _agg_var(self, aggregate: CompValue, inner: Rel) -> str:
         if not isinstance(aggregate.vars, Variable):

@@ -30,6 +30,8 @@ class Rel:
     ordered: bool = False
     #: Variables whose attributes the SQL already has, as ``{prefix}_cls`` and so on.
     attrs: dict[str, str] = field(default_factory=dict)
+    #: Variables that, when bound, hold an IRI or a blank node (a subject or a predicate).
+    nodes: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
