@@ -525,6 +525,14 @@ def test_small_deltas_make_the_terms_and_triples_a_load_makes(edge: ox.Store) ->
     assert copy.triples == fresh.triples == len(kept.splitlines())
     ids = copy.db.execute("SELECT count(*), count(DISTINCT id), max(id) + 1 FROM terms").fetchall()
     assert ids == [(copy.next_id, copy.next_id, copy.next_id)]
+    lookup = copy.db.execute("SELECT h, id FROM lookup ORDER BY id").fetchall()
+    assert lookup == copy.db.execute("SELECT hash(nt), id FROM terms ORDER BY id").fetchall()
+    copy.ids.clear()  # found again through ``lookup``, not remembered
+    texts = [line.split(b" ")[0].decode() for line in lines[-3:]]
+    assert copy.term_ids(texts) == [
+        copy.db.execute("SELECT id FROM terms WHERE nt = ?", [text]).fetchall()[0][0]
+        for text in texts
+    ]
     store = ox.Store()
     store.load(kept, format=NT)
     same(copy, store, f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s <{EX}p> ?o }}")

@@ -52,6 +52,8 @@ MIN_TRIPLES = 1_000_000
 MIN_AGGREGATE_TRIPLES = 150_000
 #: Up to this many terms at once (a delta's), their ids are sought by constants.
 FEW_TERMS = 1000
+#: Up to this many new plain terms are added with their values written out.
+FEW_WRITTEN = 64
 
 #: Term classes: ``I`` IRI, ``B`` blank node, ``S`` simple literal (or xsd:string),
 #: ``L`` language-tagged string, ``Ni``/``Nd``/``Nf``/``ND`` integer, decimal,
@@ -390,8 +392,11 @@ class ColumnarCopy:
         """
         ids = self._known_ids(terms)
         missing = [t for t in dict.fromkeys([*new[0], *new[1], *new[2]]) if t not in ids]
+        fresh: set[int] = set()
         if missing:
-            ids.update(self._add_terms(missing))
+            made = self._add_terms(missing)
+            ids.update(made)
+            fresh.update(made.values())
         drop = {
             (ids[s], ids[p], ids[o])
             for s, p, o in zip(*gone, strict=True)
@@ -406,11 +411,20 @@ class ColumnarCopy:
                 + ")"
             )
         if add:
-            rows = ", ".join(f"({s}, {p}, {o})" for s, p, o in add)
-            inserted = self._changed(
-                f"INSERT INTO triples SELECT * FROM (VALUES {rows}) v(s, p, o)"
-                f" EXCEPT SELECT s, p, o FROM triples WHERE {_within(add)}"
-            )
+            # A triple with a term new to the dictionary cannot be there already.
+            certain = {t for t in add if not fresh.isdisjoint(t)}
+            rest = add - certain
+            parts = []
+            if certain:
+                rows = ", ".join(f"({s}, {p}, {o})" for s, p, o in certain)
+                parts.append(f"SELECT * FROM (VALUES {rows}) c(s, p, o)")
+            if rest:
+                rows = ", ".join(f"({s}, {p}, {o})" for s, p, o in rest)
+                parts.append(
+                    f"(SELECT * FROM (VALUES {rows}) v(s, p, o)"
+                    f" EXCEPT SELECT s, p, o FROM triples WHERE {_within(rest)})"
+                )
+            inserted = self._changed(f"INSERT INTO triples {' UNION ALL '.join(parts)}")
         self.triples += inserted - deleted
 
     def _changed(self, sql: str) -> int:
@@ -448,6 +462,16 @@ class ColumnarCopy:
         """
         first = self.next_id
         plain = [plain_term(t) for t in texts]
+        written = _written_terms(first, texts, plain) if len(texts) <= FEW_WRITTEN else None
+        if written is not None:
+            # A few terms (a steward's change) written out: DuckDB plans these
+            # statements faster than the lists below.
+            self.db.execute(f"INSERT INTO terms VALUES {written[0]}")
+            self.db.execute(f"INSERT INTO lookup VALUES {written[1]}")
+            made = {text: first + n for n, text in enumerate(texts)}
+            self.next_id = first + len(made)
+            self.ids.update(made)
+            return made
         if all(row is not None for row in plain):
             values = [
                 (first + n, text, *cast(tuple[str, str, str | None, str | None], row))
@@ -747,6 +771,27 @@ def _within(rows: set[tuple[int, int, int]]) -> str:
         f"p IN ({_constants(sorted({p for _, p, _ in rows}))})"
         f" AND s IN ({_constants(sorted({s for s, _, _ in rows}))})"
     )
+
+
+def _written_terms(
+    first: int, texts: list[str], plain: list[tuple[str, str, str | None, str | None] | None]
+) -> tuple[str, str] | None:
+    """Return the rows of ``terms`` and of ``lookup`` for plain terms, as SQL constants.
+
+    ``None`` when a term is not plain (:func:`plain_term`) or cannot be written
+    as an SQL string (control characters).
+    """
+    terms, lookup = [], []
+    try:
+        for n, (text, row) in enumerate(zip(texts, plain, strict=True)):
+            if row is None:
+                return None
+            values = ", ".join("NULL" if v is None else quote(v) for v in row)
+            terms.append(f"({first + n}, {quote(text)}, {values}, NULL, NULL, NULL)")
+            lookup.append(f"(hash({quote(text)}), {first + n})")
+    except Unsupported:
+        return None
+    return ", ".join(terms), ", ".join(lookup)
 
 
 def plain_term(nt: str) -> tuple[str, str, str | None, str | None] | None:
