@@ -467,12 +467,8 @@ class ColumnarCopy:
             # A few terms (a steward's change) written out: DuckDB plans these
             # statements faster than the lists below.
             self.db.execute(f"INSERT INTO terms VALUES {written[0]}")
-            self.db.execute(f"INSERT INTO lookup VALUES {written[1]}")
             made = {text: first + n for n, text in enumerate(texts)}
-            self.next_id = first + len(made)
-            self.ids.update(made)
-            return made
-        if all(row is not None for row in plain):
+        elif all(row is not None for row in plain):
             values = [
                 (first + n, text, *cast(tuple[str, str, str | None, str | None], row))
                 for n, (text, row) in enumerate(zip(texts, plain, strict=True))
@@ -497,7 +493,12 @@ class ColumnarCopy:
                     "SELECT id, nt FROM terms WHERE id >= ?", [first]
                 ).fetchall()
             }
-        self.db.execute("INSERT INTO lookup SELECT hash(nt), id FROM terms WHERE id >= ?", [first])
+        if written is not None:
+            self.db.execute(f"INSERT INTO lookup VALUES {written[1]}")
+        else:
+            self.db.execute(
+                "INSERT INTO lookup SELECT hash(nt), id FROM terms WHERE id >= ?", [first]
+            )
         self.next_id = first + len(made)
         self.ids.update(made)
         return made
