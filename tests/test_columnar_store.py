@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 
 from miglod.query import union
 from miglod.query.union import UnionCopy
-from miglod.store import Store
+from miglod.store import Store, layout
 from tests.conftest import BASE
 from tests.test_sparql_helper import write_item
 
@@ -197,11 +198,17 @@ def test_a_copy_reads_what_a_fold_wrote_and_asks_the_store_otherwise(
         write_item(store, 1)  # folded from the generation the copy holds
         assert copy.step(5.0) and copy.version == store.version
         assert asked == []
-        skipped = store.version
         write_item(store, 2)
-        write_item(store, 3)  # folded from one the copy never read: its delta is no use
+        write_item(store, 3)  # two folds since the copy's generation: read one after the other
         assert copy.step(5.0) and copy.version == store.version
-        assert asked == [(skipped, store.version)]
+        assert asked == [] and len(copy.deltas) == 3
+        like_a_fresh_load(copy, store_path, copies)
+        held = store.version
+        write_item(store, 4)
+        write_item(store, 5)
+        shutil.rmtree(layout.generation_dir(store_path, store.version) / layout.DELTA_DIR)
+        assert copy.step(5.0) and copy.version == store.version  # a fold on the way wrote none
+        assert asked == [(held, store.version)]
         like_a_fresh_load(copy, store_path, copies)
     finally:
         for each in reversed(copies):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -17,7 +18,7 @@ from rdflib.namespace import RDF, SDO
 
 from miglod.query import QueryBusyError, QueryRequest, QueryService, QueryTimeoutError
 from miglod.query.service import MAX_FOLLOWS
-from miglod.store import OxigraphStore, Store
+from miglod.store import OxigraphStore, Store, layout
 from tests.conftest import BASE
 
 ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?o ?q }"
@@ -172,6 +173,30 @@ def asking(service: QueryService) -> list[object]:
 
     service._ask = recorded  # type: ignore[method-assign]
     return asked
+
+
+def test_a_runner_reads_the_folds_changes_itself(
+    service: QueryService, store: Store, store_path: Path
+) -> None:
+    assert number(service, ITEMS, store.version) == 4
+    runner = service._idle[0]
+    asked = asking(service)
+    write_item(store, 1)  # each fold wrote its change: the runner reads it, the zygote is not asked
+    assert number(service, ITEMS, store.version) == 5
+    assert asked == [] and service._idle == [runner]
+    assert (runner.version, runner.follows) == (store.version, 1)
+    write_item(store, 2)
+    write_item(store, 3)  # two folds: read one after the other
+    assert number(service, ITEMS, store.version) == 7
+    assert asked == [] and (runner.version, runner.follows) == (store.version, 2)
+    write_item(store, 4)
+    shutil.rmtree(layout.generation_dir(store_path, store.version) / layout.DELTA_DIR)
+    # a fold that wrote no change (many graphs changed): the zygote reads it from the generations
+    assert number(service, ITEMS, store.version) == 8
+    assert asked == ["follow"] and service._idle == [runner]
+    assert (runner.version, runner.follows) == (store.version, 3)
+    headlines = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s <{SDO.headline}> ?h FILTER(STRSTARTS(?h, 'Written')) }}"
+    assert number(service, headlines, store.version) == 4  # each change applied once
 
 
 def test_idle_runners_catch_up_ahead_of_the_next_query(service: QueryService, store: Store) -> None:

@@ -315,24 +315,38 @@ class QueryService:
         """
         if runner.follows >= MAX_FOLLOWS:
             return False
-        reply, _ = self._ask({"op": "follow", "since": runner.version}, deadline, timeout)
-        deltas = reply.get("deltas")
-        if not deltas or str(reply.get("version")) < version:
+        # Most changes are folds that wrote their deltas: the runner reads them itself.
+        answer = self._send_follow(
+            runner, Follow([], settle, version, runner.version), deadline, timeout
+        )
+        if answer == "behind":
+            reply, _ = self._ask({"op": "follow", "since": runner.version}, deadline, timeout)
+            deltas = reply.get("deltas")
+            if not deltas or str(reply.get("version")) < version:
+                return False
+            answer = self._send_follow(runner, Follow(list(deltas), settle), deadline, timeout)
+        if answer != "followed":
             return False
+        runner.follows += 1
+        return runner.version >= version
+
+    @staticmethod
+    def _send_follow(runner: _Runner, follow: Follow, deadline: float, timeout: float) -> str:
+        """Send ``follow`` to ``runner``; return its answer's kind (``""``: it failed)."""
         try:
-            wire.send(runner.sock, Follow(list(deltas), settle))
+            wire.send(runner.sock, follow)
             runner.sock.settimeout(max(deadline - time.monotonic(), 0.001))
             answer, _ = wire.receive(runner.sock)
             runner.sock.settimeout(None)
         except TimeoutError:
             raise QueryTimeoutError(timeout) from None
         except (wire.ChannelClosedError, OSError):
-            return False
-        if not isinstance(answer, tuple) or answer[0] != "followed":
-            return False
-        runner.version = str(answer[1])
-        runner.follows += 1
-        return True
+            return ""
+        if not isinstance(answer, tuple) or answer[0] not in ("followed", "behind"):
+            return ""
+        if answer[0] == "followed":
+            runner.version = str(answer[1])
+        return str(answer[0])
 
     def _new_runner(self, version: str, deadline: float, timeout: float) -> _Runner:
         reply, fds = self._ask({"op": "runner"}, deadline, timeout)

@@ -40,7 +40,7 @@ import pyoxigraph as ox
 
 from miglod.query.delta import DeltaReader, write_delta
 from miglod.store import layout
-from miglod.store.compact import fold_delta
+from miglod.store.compact import fold_chain, fold_delta
 
 if TYPE_CHECKING:
     from miglod.query.columnar import ColumnarCopy
@@ -195,6 +195,21 @@ class UnionCopy:
             return chain
         return None
 
+    def deltas_between(self, old: str, new: str) -> list[Delta] | None:
+        """Read the change from ``old`` to ``new`` for a runner the kept deltas do not lead from.
+
+        A runner that read the folds' changes itself may be at a generation this
+        copy never read; ``None`` when the change cannot be read (a runner that
+        old is replaced).
+        """
+        if not old or old >= new:
+            return None
+        steps = fold_chain(self.path, old, new, KEPT_DELTAS)
+        if steps:
+            return steps
+        found = self._fetch(old, new)
+        return None if found is None else [found]
+
     def follow(self, chain: list[Delta], *, defer: bool = True) -> None:
         """Apply deltas another process read (a runner following its zygote).
 
@@ -229,27 +244,40 @@ class UnionCopy:
                 return False
         chain = self.deltas_since(old)
         if not chain or chain[-1][0] != new:  # a delta too large to keep
-            found = read if tip == old else self._fetch(old, new)
-            if found is None:
-                return False
-            chain = [found]
+            if tip == old and read is not None:
+                chain = read
+            else:
+                found = self._fetch(old, new)
+                if found is None:
+                    return False
+                chain = [found]
         self.follow(chain, defer=False)
         return True
 
-    def _read_delta(self, old: str, new: str) -> Delta | None:
-        """Read the delta from ``old`` to ``new`` (``None``: a full reload is needed) and keep it."""
-        delta = self._fetch(old, new)
-        if delta is None:
-            self.deltas.clear()  # a reload follows: no runner can follow across it
-            return None
+    def _read_delta(self, old: str, new: str) -> list[Delta] | None:
+        """Read the change from ``old`` to ``new`` (``None``: a full reload is needed) and keep it.
+
+        Fold by fold when each fold wrote its change, so that a runner at any
+        generation between finds its way on; else as one delta.
+        """
+        steps = fold_chain(self.path, old, new, KEPT_DELTAS)
+        if steps is None:
+            delta = self._fetch(old, new)
+            if delta is None:
+                self.deltas.clear()  # a reload follows: no runner can follow across it
+                return None
+            steps = [delta]
         if self.deltas and self.deltas[-1][1][0] != old:
             self.deltas.clear()  # the kept deltas stay one chain
-        self.deltas.append((old, delta))
+        start = old
+        for delta in steps:
+            self.deltas.append((start, delta))
+            start = delta[0]
         size = sum(len(d[1]) + len(d[2]) for _, d in self.deltas)
         while self.deltas and (len(self.deltas) > KEPT_DELTAS or size > KEPT_DELTA_BYTES):
             _, (_, gone, more) = self.deltas.popleft()
             size -= len(gone) + len(more)
-        return delta
+        return steps
 
     def _fetch(self, old: str, new: str) -> Delta | None:
         """Read the delta from ``old`` to ``new``; ``None`` when a full reload is needed.

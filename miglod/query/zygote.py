@@ -221,6 +221,8 @@ class Zygote:
         try:
             self._read_ahead()
             chain = copy.deltas_since(since)
+            if chain is None:
+                chain = copy.deltas_between(since, copy.newest)
         except Exception:  # the runner is replaced instead; the zygote keeps serving
             traceback.print_exc()
         if chain is None:

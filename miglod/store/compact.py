@@ -160,10 +160,31 @@ def fold_delta(path: Path, old: str, new: str) -> tuple[bytes, bytes] | None:
     The N-Triples removed and added, or ``None`` when ``new`` was not folded
     from ``old`` (a build, a fold from a later generation) or wrote none.
     """
-    directory = layout.generation_dir(path, new) / layout.DELTA_DIR
-    try:
-        if (directory / "from").read_text() != old:
+    chain = fold_chain(path, old, new, 1)
+    return (chain[0][1], chain[0][2]) if chain else None
+
+
+def fold_chain(path: Path, old: str, new: str, limit: int) -> list[tuple[str, bytes, bytes]] | None:
+    """Return the changes from ``old`` to ``new`` fold by fold, as each fold wrote its own.
+
+    Each is ``(generation, removed, added)``, oldest first; ``None`` when some
+    generation on the way was not folded (a build), wrote no change, is gone,
+    or when there are more than ``limit`` folds.
+    """
+    steps: list[tuple[str, bytes, bytes]] = []
+    name = new
+    while name != old:
+        if len(steps) >= limit or name < old:
             return None
-        return (directory / "removed.nt").read_bytes(), (directory / "added.nt").read_bytes()
-    except FileNotFoundError:
-        return None
+        directory = layout.generation_dir(path, name) / layout.DELTA_DIR
+        try:
+            start = (directory / "from").read_text()
+            removed, added = (
+                (directory / "removed.nt").read_bytes(),
+                (directory / "added.nt").read_bytes(),
+            )
+        except FileNotFoundError:
+            return None
+        steps.append((name, removed, added))
+        name = start
+    return steps[::-1]
