@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Flask, Request, Response, request
+from flask import Blueprint, Flask, Request, Response, current_app, request
 from flask.blueprints import BlueprintSetupState
 
 from miglod.store import Store
@@ -32,6 +32,8 @@ EXPOSED = "ETag, Last-Modified, Link, Content-Location, Vary"
 FOLLOW_EVERY = 0.1
 #: The app extension holding what :func:`follow_store` calls when a new generation is published.
 AFTER_REFRESH = "miglod.after_refresh"
+#: Where a served app keeps how to stop the thread that follows its store.
+FOLLOWING = "miglod.follow"
 #: Endpoints that only read although they accept POST (SPARQL queries in the body).
 QUERY_ENDPOINTS = frozenset({"sparql.endpoint"})
 
@@ -167,7 +169,13 @@ def see_latest_data() -> None:
     A SPARQL query does not wait while this worker opens a new generation: it
     runs on the query service's copy of the newest one (``Store.query_version``),
     and the worker's own generation with the journal is as current meanwhile.
+    In a worker whose thread follows the store (``serve``), a query does not
+    touch the worker's own view at all: that thread opens the new generation,
+    away from the query's path (checking and starting it cost a query 1-1.5 ms
+    at once after a change at 100,000 items).
     """
+    if request.endpoint in QUERY_ENDPOINTS and FOLLOWING in current_app.extensions:
+        return
     state().store.refresh(wait=request.endpoint not in QUERY_ENDPOINTS)
 
 

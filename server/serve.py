@@ -41,12 +41,13 @@ def close_worker(server: object, worker: object) -> None:
     """
     from flask import Flask
 
+    from server.http import FOLLOWING
     from server.sparql import sparql_state
 
     app = getattr(worker, "wsgi", None)
     if not isinstance(app, Flask) or "miglod" not in app.extensions:
         return
-    halt_following = app.extensions.get("miglod.follow")
+    halt_following = app.extensions.get(FOLLOWING)
     if halt_following is not None:
         halt_following()
     service = sparql_state(app).service
@@ -75,11 +76,11 @@ def settle_worker(worker: object) -> None:
     from flask import Flask
 
     from miglod.store import OxigraphStore
-    from server.http import follow_store
+    from server.http import FOLLOWING, follow_store
 
     app = getattr(worker, "wsgi", None)
     if isinstance(app, Flask) and isinstance(app.extensions["miglod"].store, OxigraphStore):
-        app.extensions["miglod.follow"] = follow_store(app)
+        app.extensions[FOLLOWING] = follow_store(app)
 
 
 def heartbeat_dir() -> str | None:

@@ -387,3 +387,40 @@ def test_a_worker_following_the_store_brings_its_runners_up_to_date(
     finally:
         halt()
         service.close()
+
+
+def test_a_worker_following_the_store_leaves_new_generations_to_its_thread(
+    store: Store, store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its queries name the newest generation and never open it (nor the journal) first."""
+    from server.http import FOLLOWING
+    from server.sparql import sparql_state
+    from tests.conftest import app_on
+
+    app = app_on(store_path)
+    client = app.test_client()
+    assert client.get("/sparql", query_string={"query": ITEMS, "format": "csv"}).status_code == 200
+    served = app.extensions["miglod"].store
+    refreshed: list[bool] = []
+    original = served.refresh
+
+    def refresh(*, wait: bool = True) -> bool:
+        refreshed.append(wait)
+        return bool(original(wait=wait))
+
+    monkeypatch.setattr(served, "refresh", refresh)
+    app.extensions[FOLLOWING] = lambda: None  # as ``serve`` sets it for a worker's thread
+    try:
+        write_item(store, 1)
+        answer = client.get("/sparql", query_string={"query": ITEMS, "format": "csv"})
+        assert answer.get_data(as_text=True).split()[1] == "5"  # the new generation's answer
+        assert refreshed == []
+        assert client.get("/").status_code == 200
+        assert refreshed == [True]  # pages still catch up first
+        del app.extensions[FOLLOWING]
+        client.get("/sparql", query_string={"query": ITEMS + " ", "format": "csv"})
+        assert refreshed == [True, False]  # without the thread, a query catches up without waiting
+    finally:
+        service = sparql_state(app).service
+        if service is not None:
+            service.close()
