@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Flask, Request, Response, current_app, request
 from flask.blueprints import BlueprintSetupState
 
-from miglod.store import Store
+from miglod.store import OxigraphStore, Store, layout
 from miglod.store.base import Position
 from server.cache import KeptResponse
 from server.state import state
@@ -191,26 +191,44 @@ def follow_store(app: Flask, every: float = FOLLOW_EVERY) -> Callable[[], None]:
     stale; following makes it rare that a request waits while its worker opens
     a new generation (15-20 ms with 100,000 items) or applies journaled writes.
     When a new generation is published it calls the hooks given to
-    :func:`after_refresh` (the query service's runners then catch up with it).
-    Only for a store on this machine: refreshing a remote store asks its server.
+    :func:`after_refresh` (the query service's runners then catch up with it)
+    at once, and opens it for the worker itself at the next look: the runners'
+    catching up and the queries that come right after a change have the CPU
+    first (opening takes 15-28 ms at 100,000 items, and dropping the old
+    generation holds the interpreter). It learns of a new generation as it is
+    published where the system tells (:class:`~miglod.store.layout.CurrentWatch`),
+    so the runners have caught up by the time a query sent after the write's
+    answer comes. Only for a store on this machine: refreshing a remote store
+    asks its server.
     """
     stop = threading.Event()
     store = app.extensions["miglod"].store
+    assert isinstance(store, OxigraphStore)
+    watch = layout.CurrentWatch(store.path)
 
     def follow() -> None:
-        failing, seen = False, store.query_version
-        while not stop.wait(every):
+        failing, seen, deferred = False, store.query_version, False
+        while not stop.is_set():
+            watch.wait(every, stop)
+            if stop.is_set():
+                break
             try:
-                store.refresh()
-                if store.query_version != seen:
+                moved = store.query_version != seen
+                if moved:  # queries first: they name the new generation
                     seen = store.query_version
                     for hook in app.extensions.get(AFTER_REFRESH, ()):
                         hook()
+                if moved and not deferred:
+                    deferred = True  # this worker opens it at the next look, not twice in a row
+                    continue
+                deferred = False
+                store.refresh()
                 failing = False
             except Exception:  # the next request meets it again and answers with the error
                 if not failing:
                     app.logger.exception("following the store failed; requests refresh it")
                 failing = True
+        watch.close()
 
     thread = threading.Thread(target=follow, name="miglod-follow", daemon=True)
     thread.start()

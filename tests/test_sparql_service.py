@@ -389,6 +389,34 @@ def test_a_worker_following_the_store_brings_its_runners_up_to_date(
         service.close()
 
 
+def test_a_worker_hears_of_a_new_generation_as_it_is_published(
+    store: Store, store_path: Path
+) -> None:
+    pytest.importorskip("inotify_simple", reason="inotify is Linux's: elsewhere the thread polls")
+    from server.http import follow_store
+    from server.sparql import sparql_state
+    from tests.conftest import app_on
+
+    app = app_on(store_path)
+    answer = app.test_client().get("/sparql", query_string={"query": ITEMS, "format": "csv"})
+    assert answer.get_data(as_text=True).split()[1] == "4"
+    service = sparql_state(app).service
+    assert isinstance(service, QueryService)
+    runner = service._idle[0]
+    halt = follow_store(app, every=3600)  # it never looks on its own during the test
+    try:
+        write_item(store, 1)
+        deadline = time.monotonic() + 30
+        while runner.version < store.version and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert (runner.version, runner.follows) == (store.version, 1)
+        opened = app.extensions["miglod"].store
+        assert opened.generation.name != store.version  # the worker's own turn is the next look
+    finally:
+        halt()
+        service.close()
+
+
 def test_a_worker_following_the_store_leaves_new_generations_to_its_thread(
     store: Store, store_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

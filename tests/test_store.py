@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import pickle
 import sqlite3
+import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -194,6 +196,38 @@ def test_old_generations_are_pruned(store_path: Path) -> None:
     names = [p.name for p in (store_path / layout.GENERATIONS).iterdir()]
     assert len(names) == 2
     assert layout.current_name(store_path) in names
+
+
+def test_a_watch_wakes_when_a_generation_is_published(store_path: Path) -> None:
+    pytest.importorskip("inotify_simple", reason="inotify is Linux's: elsewhere the watch polls")
+    watch = layout.CurrentWatch(store_path)
+    stop = threading.Event()
+    store = open_store(store_path)
+    try:
+        assert watch.notified
+        assert watch.wait(0.05, stop) is False  # nothing published: the timeout passes
+        store.replace_graphs({BASE + "graph/news/test-1": item(1)})  # journaled, not published
+        assert watch.wait(0.05, stop) is False
+        folding = threading.Timer(0.2, store.compact)
+        folding.start()
+        assert watch.wait(60, stop) is True  # woken by the new generation, not by the timeout
+        folding.join()
+    finally:
+        watch.close()
+        store.close()
+
+
+def test_without_inotify_a_watch_only_waits(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "inotify_simple", None)  # as on a system without it
+    watch = layout.CurrentWatch(store_path)
+    stop = threading.Event()
+    assert not watch.notified
+    assert watch.wait(0.01, stop) is False
+    stop.set()
+    assert watch.wait(60, stop) is False  # returns at once when told to stop
+    watch.close()
 
 
 def test_query_answers_select_ask_and_construct(store: Store) -> None:

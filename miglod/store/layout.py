@@ -27,9 +27,11 @@ import fcntl
 import os
 import secrets
 import shutil
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 CURRENT = "current"
 GENERATIONS = "generations"
@@ -43,6 +45,8 @@ TMP_PREFIX = ".tmp-"
 KEEP = 2
 #: Seconds an older generation is kept after it stopped being current.
 GRACE_SECONDS = 300.0
+#: Seconds a :class:`CurrentWatch` waits at a time before it looks whether it must stop.
+WATCH_SLICE = 0.1
 
 
 def is_store(path: Path) -> bool:
@@ -110,6 +114,59 @@ def publish(path: Path, tmp: Path, name: str) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+class CurrentWatch:
+    """Wait until ``current`` is moved onto another generation, or a timeout passes.
+
+    With Linux's inotify a waiting thread wakes as the link is renamed, so a
+    new generation is noticed within a millisecond instead of at the next
+    look; elsewhere (or when the system has no watches left) it only waits.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._notify: Any = None
+        try:
+            from inotify_simple import INotify, flags
+
+            notify = INotify()
+            try:
+                notify.add_watch(str(path), flags.MOVED_TO | flags.CREATE)
+            except OSError:
+                notify.close()
+                raise
+            self._notify = notify
+        except (ImportError, OSError):
+            pass
+
+    @property
+    def notified(self) -> bool:
+        """Return whether moves of the link are noticed at once (else only at timeouts)."""
+        return self._notify is not None
+
+    def wait(self, timeout: float, stop: threading.Event) -> bool:
+        """Wait up to ``timeout`` s, less when ``current`` moves; return whether it did.
+
+        It returns soon after ``stop`` is set (at once without notifications).
+        """
+        if self._notify is None:
+            stop.wait(timeout)
+            return False
+        deadline = time.monotonic() + timeout
+        while not stop.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            events = self._notify.read(timeout=max(int(min(left, WATCH_SLICE) * 1000), 1))
+            if any(event.name == CURRENT for event in events):
+                return True
+        return False
+
+    def close(self) -> None:
+        """Stop watching."""
+        if self._notify is not None:
+            self._notify.close()
+            self._notify = None
 
 
 def prune(path: Path, *, keep: int = KEEP, grace: float = GRACE_SECONDS) -> list[str]:
