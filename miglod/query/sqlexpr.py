@@ -172,6 +172,18 @@ def equals(a: Val, b: Val, term_id: Callable[[str], str]) -> str:
 END)"""
 
 
+#: Classes a comparison with a constant of the class is true for only (see :func:`compare`).
+EXACT_CLASSES = ("Dn", "Dz", "Tn", "Tz", "S")
+
+
+def constant_class(term: Literal) -> str | None:
+    """Return the class of a literal constant, or ``None`` when it has none here."""
+    try:
+        return _known(constant(term).cls)
+    except Unsupported:
+        return None
+
+
 def _known(cls: str) -> str | None:
     """Return the class of a constant (``cls`` written as an SQL string), or ``None``."""
     found = _CLASS.fullmatch(cls)
@@ -284,12 +296,14 @@ class OrderKeys:
     family: str
 
 
-def order_keys(v: Val, *, node: bool = False) -> OrderKeys:
+def order_keys(v: Val, *, node: bool = False, kind: str | None = None) -> OrderKeys:
     """Return the sort keys of ``v`` in pyoxigraph's order within one family of literals.
 
     With ``node`` the value is known to be an IRI or a blank node when bound (a
     subject's or a predicate's): unbound first, then blank nodes, then IRIs by
-    code point, the keys of literals left out.
+    code point, the keys of literals left out. With ``kind`` it is known to be
+    a literal of that class when bound (one of :data:`EXACT_CLASSES`): unbound
+    first, then by value.
     """
     family = (
         f"(CASE WHEN {v.cls} IS NULL OR {v.cls} IN ('I', 'B') THEN NULL"
@@ -301,6 +315,9 @@ def order_keys(v: Val, *, node: bool = False) -> OrderKeys:
         # Unbound, or an integer (or a simple literal) held as is: the other keys are NULL.
         column = v.store[1]
         return OrderKeys((f"(CASE WHEN {column} IS NULL THEN 0 ELSE 3 END)", column), family)
+    if kind in EXACT_CLASSES:
+        column = v.lex if kind == "S" else v.tv
+        return OrderKeys((f"(CASE WHEN {v.cls} IS NULL THEN 0 ELSE 3 END)", column), family)
     if node:
         rank = f"(CASE WHEN {v.cls} IS NULL THEN 0 WHEN {v.cls} = 'B' THEN 1 ELSE 2 END)"
         return OrderKeys((rank, f"(CASE WHEN {v.cls} = 'I' THEN {v.lex} END)"), family)

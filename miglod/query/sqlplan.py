@@ -29,7 +29,7 @@ group: a member, as SPARQL allows, not necessarily pyoxigraph's pick. Rows an
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from rdflib.plugins.sparql.algebra import translateQuery
@@ -174,7 +174,13 @@ class _Compiler(Scope):
             maybe |= right.reps.keys() - left.reps.keys()
         # A shared variable may take either side's value: a node only if it is on both.
         nodes = (left.nodes | right.nodes) - (shared - (left.nodes & right.nodes))
-        return Rel(sql, {**left.reps, **right.reps}, frozenset(maybe), nodes=nodes)
+        return Rel(
+            sql,
+            {**left.reps, **right.reps},
+            frozenset(maybe),
+            nodes=nodes,
+            kinds=_agreed((left, right), left.reps.keys() | right.reps.keys()),
+        )
 
     def _Union(self, node: CompValue) -> Rel:
         left, right = self.pattern(node.p1), self.pattern(node.p2)
@@ -192,7 +198,13 @@ class _Compiler(Scope):
         nodes = frozenset(
             v for v in names if all(v in rel.nodes for rel in (left, right) if v in rel.reps)
         )
-        return Rel(sql, {**left.reps, **right.reps}, frozenset(maybe), nodes=nodes)
+        return Rel(
+            sql,
+            {**left.reps, **right.reps},
+            frozenset(maybe),
+            nodes=nodes,
+            kinds=_agreed((left, right), names),
+        )
 
     def _Filter(self, node: CompValue) -> Rel:
         inner = self.pattern(node.p)
@@ -201,7 +213,35 @@ class _Compiler(Scope):
         sql = f"SELECT * FROM ({self.with_attrs(side, condition)}) {side.alias} WHERE {condition}"
         # The attributes joined for the filter stay, for an ORDER BY or filter above.
         attrs = {**inner.attrs, **side.attrs}
-        return Rel(sql, inner.reps, inner.maybe, inner.ordered, attrs, inner.nodes)
+        kinds = {**inner.kinds, **self.implied_kinds(node.expr, inner)}
+        return Rel(sql, inner.reps, inner.maybe, inner.ordered, attrs, inner.nodes, kinds)
+
+    def implied_kinds(self, expr: object, inner: Rel) -> dict[str, str]:
+        """Return the classes a filter's rows must have: ``?v >= "2021-01-01"^^xsd:date`` and such.
+
+        Such a comparison is true only for a date of the constant's own class
+        (or a simple literal's, for a simple literal): see :func:`~miglod.query.sqlexpr.compare`.
+        Only the comparisons of the filter's top conjunction count.
+        """
+        found: dict[str, str] = {}
+        if not isinstance(expr, CompValue):
+            return found
+        if expr.name == "ConditionalAndExpression":
+            for part in [expr.expr, *(expr.other or [])]:
+                found.update(self.implied_kinds(part, inner))
+            return found
+        if expr.name != "RelationalExpression" or expr.op not in ("<", "<=", ">", ">="):
+            return found
+        for var, constant in ((expr.expr, expr.other), (expr.other, expr.expr)):
+            if (
+                isinstance(var, Variable)
+                and str(var) in inner.reps
+                and isinstance(constant, Literal)
+            ):
+                known = x.constant_class(constant)
+                if known in x.EXACT_CLASSES and inner.reps[str(var)] == "id":
+                    found[str(var)] = known
+        return found
 
     def _Extend(self, node: CompValue) -> Rel:
         inner = self.pattern(node.p)
@@ -221,12 +261,16 @@ class _Compiler(Scope):
         bound = source is not None and source in inner.reps and source not in inner.maybe
         maybe = inner.maybe if bound else inner.maybe | {var}
         nodes = inner.nodes | {var} if source in inner.nodes else inner.nodes
+        kinds = inner.kinds
+        if source is not None and source in inner.kinds:
+            kinds = {**kinds, var: inner.kinds[source]}
         return Rel(
             self.strip(body, inner, extra=[var]),
             {**inner.reps, var: rep},
             maybe,
             inner.ordered,
             nodes=nodes,
+            kinds=kinds,
         )
 
     def _ToMultiSet(self, node: CompValue) -> Rel:
@@ -241,7 +285,10 @@ class _Compiler(Scope):
         reps = {v: inner.reps.get(v, "id") for v in names}
         maybe = frozenset(v for v in names if v in inner.maybe or v not in inner.reps)
         sql = f"SELECT {', '.join(cols) or '1 AS one'} FROM ({inner.sql}) {self.alias()}"
-        return Rel(sql, reps, maybe, inner.ordered, nodes=inner.nodes & frozenset(names))
+        kinds = {v: k for v, k in inner.kinds.items() if v in names}
+        return Rel(
+            sql, reps, maybe, inner.ordered, nodes=inner.nodes & frozenset(names), kinds=kinds
+        )
 
     def _Distinct(self, node: CompValue) -> Rel:
         inner = self.pattern(node.p)
@@ -256,7 +303,9 @@ class _Compiler(Scope):
                 f"SELECT {keys + ', ' if keys else ''}min({ORDER}) AS {ORDER}"
                 f" FROM ({inner.sql}) {self.alias()}" + (f" GROUP BY {keys}" if keys else "")
             )
-        return Rel(sql, inner.reps, inner.maybe, inner.ordered, nodes=inner.nodes)
+        return Rel(
+            sql, inner.reps, inner.maybe, inner.ordered, nodes=inner.nodes, kinds=inner.kinds
+        )
 
     def _Slice(self, node: CompValue) -> Rel:
         child = node.p.p if node.p.name == "Project" else node.p
@@ -271,7 +320,7 @@ class _Compiler(Scope):
             sql += f" LIMIT {int(node.length)}"
         if opt(node, "start"):
             sql += f" OFFSET {int(node.start)}"
-        return Rel(sql, inner.reps, inner.maybe, True, nodes=inner.nodes)
+        return Rel(sql, inner.reps, inner.maybe, True, nodes=inner.nodes, kinds=inner.kinds)
 
     def _OrderBy(self, node: CompValue) -> Rel:
         top, self.top = self.top, None
@@ -287,10 +336,11 @@ class _Compiler(Scope):
             value = self.value(expr, [side])
             assert isinstance(value, Val)
             is_node = str(expr) in inner.nodes
-            found = x.order_keys(value, node=is_node)
+            kind = inner.kinds.get(str(expr))
+            found = x.order_keys(value, node=is_node, kind=kind)
             for key in found.keys:
                 keys.append(f"{key} {'DESC' if descending else 'ASC'} NULLS FIRST")
-            if not is_node and (value.store is None or value.store[0] == "id"):
+            if not is_node and not kind and (value.store is None or value.store[0] == "id"):
                 checks.append(
                     f"min({found.family}) OVER () IS DISTINCT FROM max({found.family}) OVER ()"
                 )
@@ -311,7 +361,7 @@ class _Compiler(Scope):
                 f" (SELECT {cols}, {named} {source} ORDER BY {order} LIMIT {top}) {self.alias()}"
             )
             sql = f"SELECT {', '.join([self.col(v) for v in inner.reps] or ['one'])}, {ORDER} FROM ({sql}) {self.alias()}"
-        return Rel(sql, inner.reps, inner.maybe, True, nodes=inner.nodes)
+        return Rel(sql, inner.reps, inner.maybe, True, nodes=inner.nodes, kinds=inner.kinds)
 
     def _AggregateJoin(self, node: CompValue) -> Rel:
         group = node.p
@@ -329,6 +379,7 @@ class _Compiler(Scope):
         reps: dict[str, str] = {}
         maybe: set[str] = set()
         nodes: set[str] = set()
+        kinds: dict[str, str] = {}
         for aggregate in node.A:
             res = str(aggregate.res)
             if aggregate.name == "Aggregate_Count":
@@ -349,6 +400,8 @@ class _Compiler(Scope):
                 reps[res] = inner.reps.get(var, "id")
                 if var in inner.nodes:
                     nodes.add(res)
+                if var in inner.kinds:
+                    kinds[res] = inner.kinds[var]
                 if not keys or var not in inner.reps or var in inner.maybe:
                     # A group is never empty, so a sample of a variable always bound in
                     # it is bound; an equi-join on it can then be a hash join.
@@ -358,7 +411,7 @@ class _Compiler(Scope):
         sql = f"SELECT {', '.join(cols) or '1 AS one'} FROM ({inner.sql}) {alias}"
         if keys:
             sql += " GROUP BY " + ", ".join(self.col(k) for k in keys)
-        return Rel(sql, reps, frozenset(maybe), nodes=frozenset(nodes))
+        return Rel(sql, reps, frozenset(maybe), nodes=frozenset(nodes), kinds=kinds)
 
     def _agg_var(self, aggregate: CompValue, inner: Rel) -> str:
         if not isinstance(aggregate.vars, Variable):
@@ -392,6 +445,16 @@ class _Compiler(Scope):
         if rel.ordered:
             sql += f" ORDER BY {alias}.{ORDER}"
         return sql
+
+
+def _agreed(rels: tuple[Rel, ...], names: Iterable[str]) -> dict[str, str]:
+    """Return the classes of ``names`` that every relation binding them agrees on."""
+    found: dict[str, str] = {}
+    for var in names:
+        kinds = {rel.kinds.get(var) for rel in rels if var in rel.reps}
+        if len(kinds) == 1 and (kind := kinds.pop()) is not None:
+            found[var] = kind
+    return found
 
 
 def _nt(term: URIRef | Literal) -> str:

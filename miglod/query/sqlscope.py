@@ -32,6 +32,9 @@ class Rel:
     attrs: dict[str, str] = field(default_factory=dict)
     #: Variables that, when bound, hold an IRI or a blank node (a subject or a predicate).
     nodes: frozenset[str] = frozenset()
+    #: Variables that, when bound, hold literals of one class (see ``CLASSES`` in
+    #: :mod:`miglod.query.columnar`), as a filter comparing them with a constant tells.
+    kinds: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
