@@ -288,6 +288,10 @@ ORDERED_QUERIES = [
     f' FILTER(?d > "2000-01-01"^^<{XSD}date>) }} GROUP BY ?x ORDER BY ?e',
     f"SELECT ?x ?e WHERE {{ ?x <{EX}q> ?d"
     f' FILTER(?d > "2000-01-01"^^<{XSD}date>) BIND(?d AS ?e) }} ORDER BY DESC(?e) ?x',
+    # Joined variables a node or of one class on one side only, bound on both.
+    f"SELECT ?o ?n WHERE {{ ?s <{EX}p> ?o . ?o <{EX}name> ?n }} ORDER BY DESC(?o)",
+    f"SELECT ?x ?d WHERE {{ ?x <{EX}q> ?d {{ SELECT ?d WHERE {{ ?y <{EX}q> ?d"
+    f' FILTER(?d > "2000-01-01"^^<{XSD}date>) }} }} }} ORDER BY DESC(?d)',
 ]
 #: Sorts over literals of several families, which only pyoxigraph answers, though a
 #: filter tells the class of the variable somewhere.
@@ -473,6 +477,8 @@ def test_common_shapes_compile_to_cheap_sql() -> None:
     assert "QUALIFY" not in subjects.template, "subjects sorted as if they could be literals"
     theme = next(e.query for e in examples(BASE, None) if e.name == "theme-in-date-range")
     assert "QUALIFY" not in compile_select(theme).template, "dates sorted as any literal"
+    pairs = next(e.query for e in examples(BASE, None) if e.name == "co-mentioned-with-iom")
+    assert "QUALIFY" not in compile_select(pairs).template, "a joined subject sorted as a literal"
 
 
 def test_little_data_is_left_to_pyoxigraph(news: ox.Store) -> None:

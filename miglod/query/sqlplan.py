@@ -172,14 +172,24 @@ class _Compiler(Scope):
         maybe = left.maybe | right.maybe
         if optional:
             maybe |= right.reps.keys() - left.reps.keys()
-        # A shared variable may take either side's value: a node only if it is on both.
-        nodes = (left.nodes | right.nodes) - (shared - (left.nodes & right.nodes))
+        nodes = set((left.nodes | right.nodes) - shared)
+        kinds = {v: k for rel in (left, right) for v, k in rel.kinds.items() if v not in shared}
+        for var in shared:
+            # The left side's value, else the right one's; equal when both are bound.
+            lone_left = optional or var in right.maybe  # the left one's alone, when bound
+            lone_right = var in left.maybe
+            if _told(var in left.nodes, var in right.nodes, lone_left, lone_right):
+                nodes.add(var)
+            told = (left.kinds.get(var), right.kinds.get(var))
+            for kind in {k for k in told if k is not None}:
+                if _told(told[0] == kind, told[1] == kind, lone_left, lone_right):
+                    kinds[var] = kind
         return Rel(
             sql,
             {**left.reps, **right.reps},
             frozenset(maybe),
-            nodes=nodes,
-            kinds=_agreed((left, right), left.reps.keys() | right.reps.keys()),
+            nodes=frozenset(nodes),
+            kinds=kinds,
         )
 
     def _Union(self, node: CompValue) -> Rel:
@@ -445,6 +455,18 @@ class _Compiler(Scope):
         if rel.ordered:
             sql += f" ORDER BY {alias}.{ORDER}"
         return sql
+
+
+def _told(left: bool, right: bool, lone_left: bool, lone_right: bool) -> bool:
+    """Return whether a joined variable has a property its sides tell of (``left``, ``right``).
+
+    It takes the left side's value when that is bound, else the right one's;
+    when both are bound they are equal, so either side's word holds. Where
+    the left one may be bound alone (``lone_left``: an OPTIONAL's right side
+    not met, or the right one unbound) the left side must tell; where the
+    right one may (``lone_right``), the right side must.
+    """
+    return (left or right) and (left or not lone_left) and (right or not lone_right)
 
 
 def _agreed(rels: tuple[Rel, ...], names: Iterable[str]) -> dict[str, str]:
