@@ -217,6 +217,19 @@ def test_a_watch_wakes_when_a_generation_is_published(store_path: Path) -> None:
         store.close()
 
 
+def test_a_watch_that_breaks_goes_on_waiting(store_path: Path) -> None:
+    pytest.importorskip("inotify_simple", reason="inotify is Linux's: elsewhere the watch polls")
+    watch = layout.CurrentWatch(store_path)
+    assert watch.notified
+
+    def broken(**_: object) -> list[object]:
+        raise OSError("the watch is gone")
+
+    watch._notify.read = broken
+    assert watch.wait(0.01, threading.Event()) is False  # no error: it waited
+    assert not watch.notified
+
+
 def test_without_inotify_a_watch_only_waits(
     store_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -157,7 +157,12 @@ class CurrentWatch:
             left = deadline - time.monotonic()
             if left <= 0:
                 break
-            events = self._notify.read(timeout=max(int(min(left, WATCH_SLICE) * 1000), 1))
+            try:
+                events = self._notify.read(timeout=max(int(min(left, WATCH_SLICE) * 1000), 1))
+            except OSError:  # the watch broke: wait as without one from now on
+                self.close()
+                stop.wait(left)
+                return False
             if any(event.name == CURRENT for event in events):
                 return True
         return False
