@@ -40,7 +40,7 @@ import pyoxigraph as ox
 
 from miglod.query.delta import DeltaReader, write_delta
 from miglod.store import layout
-from miglod.store.compact import fold_chain, fold_delta
+from miglod.store.compact import fold_chain
 
 if TYPE_CHECKING:
     from miglod.query.columnar import ColumnarCopy
@@ -204,11 +204,7 @@ class UnionCopy:
         """
         if not old or old >= new:
             return None
-        steps = fold_chain(self.path, old, new, KEPT_DELTAS)
-        if steps:
-            return steps
-        found = self._fetch(old, new)
-        return None if found is None else [found]
+        return self._read_change(old, new)
 
     def follow(self, chain: list[Delta], *, defer: bool = True) -> None:
         """Apply deltas another process read (a runner following its zygote).
@@ -244,13 +240,9 @@ class UnionCopy:
                 return False
         chain = self.deltas_since(old)
         if not chain or chain[-1][0] != new:  # a delta too large to keep
-            if tip == old and read is not None:
-                chain = read
-            else:
-                found = self._fetch(old, new)
-                if found is None:
-                    return False
-                chain = [found]
+            chain = read if tip == old and read is not None else self._read_change(old, new)
+            if chain is None:
+                return False
         self.follow(chain, defer=False)
         return True
 
@@ -260,13 +252,10 @@ class UnionCopy:
         Fold by fold when each fold wrote its change, so that a runner at any
         generation between finds its way on; else as one delta.
         """
-        steps = fold_chain(self.path, old, new, KEPT_DELTAS)
+        steps = self._read_change(old, new)
         if steps is None:
-            delta = self._fetch(old, new)
-            if delta is None:
-                self.deltas.clear()  # a reload follows: no runner can follow across it
-                return None
-            steps = [delta]
+            self.deltas.clear()  # a reload follows: no runner can follow across it
+            return None
         if self.deltas and self.deltas[-1][1][0] != old:
             self.deltas.clear()  # the kept deltas stay one chain
         start = old
@@ -279,15 +268,20 @@ class UnionCopy:
             size -= len(gone) + len(more)
         return steps
 
-    def _fetch(self, old: str, new: str) -> Delta | None:
-        """Read the delta from ``old`` to ``new``; ``None`` when a full reload is needed.
+    def _read_change(self, old: str, new: str) -> list[Delta] | None:
+        """Read the change from ``old`` to ``new``; ``None`` when a full reload is needed.
 
-        As the fold that made ``new`` from ``old`` wrote it, when it did (two small
-        files); else from the generations, in the reading process.
+        Fold by fold, as the folds wrote their changes (small files), when every
+        fold on the way did; else as one delta read from the generations.
         """
-        written = fold_delta(self.path, old, new)
-        if written is not None:
-            return (new, *written)
+        steps = fold_chain(self.path, old, new, KEPT_DELTAS)
+        if steps is not None:
+            return steps
+        found = self._compare(old, new)
+        return None if found is None else [found]
+
+    def _compare(self, old: str, new: str) -> Delta | None:
+        """Read the delta from ``old`` to ``new`` from the generations, in the reading process."""
         found = self.reader.delta(old, new) if self.reader is not None else None
         if found is False:  # no reader: read in a child forked for the purpose
             with _from_child(lambda out: write_delta(self.path, old, new, out)) as stream:
