@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import pickle
 import sqlite3
 import sys
@@ -192,10 +193,78 @@ def test_old_generations_are_pruned(store_path: Path) -> None:
     for n in range(5):
         store.replace_graphs({BASE + "graph/news/test-1": item(n)})
         store.compact()  # writes are journaled; each fold makes a generation
-    layout.prune(store_path, keep=1, grace=0)
+    layout.prune(store_path, keep=1)
     names = [p.name for p in (store_path / layout.GENERATIONS).iterdir()]
     assert len(names) == 2
     assert layout.current_name(store_path) in names
+
+
+def test_a_generation_a_reader_holds_stays_until_it_lets_go(store_path: Path) -> None:
+    writer = open_store(store_path)
+    writer.replace_graphs({BASE + "graph/news/test-1": item(1)})
+    writer.compact()
+    reader = open_store(store_path, read_only=True)
+    read = layout.current_name(store_path)
+    for n in range(4):
+        writer.replace_graphs({BASE + "graph/news/test-1": item(n + 2)})
+        writer.compact()  # each fold prunes what nobody holds, beyond KEEP
+    generations = store_path / layout.GENERATIONS
+    names = sorted(p.name for p in generations.iterdir() if not p.name.startswith("."))
+    # The current one, the two newest replaced ones, and the one the reader holds.
+    assert len(names) == 2 + layout.KEEP
+    assert read in names and names.index(read) == 0
+    assert reader.describe(BASE + "id/news/test-1")  # still readable where it was
+    reader.refresh()  # moves on: the old generation is let go
+    assert layout.current_name(store_path) == reader.generation.name
+    assert layout.prune(store_path) == [read]
+    assert not layout.generation_dir(store_path, read).exists()
+    reader.close()
+    writer.close()
+
+
+def test_a_hold_on_a_removed_generation_fails_and_the_current_one_is_held(
+    store_path: Path,
+) -> None:
+    writer = open_store(store_path)
+    first = layout.current_name(store_path)
+    for n in range(4):
+        writer.replace_graphs({BASE + "graph/news/test-1": item(n)})
+        writer.compact()
+    assert not layout.generation_dir(store_path, first).exists()
+    with pytest.raises(layout.GenerationGoneError):
+        layout.hold(store_path, first)
+    name, hold = layout.hold_current(store_path)
+    assert name == layout.current_name(store_path) and hold.held
+    hold.release()
+    hold.release()  # twice: nothing
+    assert not hold.held
+    writer.close()
+
+
+def test_a_forked_child_does_not_keep_its_parents_hold(store_path: Path) -> None:
+    writer = open_store(store_path)
+    writer.replace_graphs({BASE + "graph/news/test-1": item(1)})
+    writer.compact()
+    name, hold = layout.hold_current(store_path)
+    ready, go = os.pipe(), os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child waits until told, holding nothing
+        os.write(ready[1], b"x")
+        os.read(go[0], 1)
+        os._exit(0)
+    try:
+        os.read(ready[0], 1)
+        hold.release()  # the child still runs: only its inherited copy could hold it now
+        for n in range(3):
+            writer.replace_graphs({BASE + "graph/news/test-1": item(n + 2)})
+            writer.compact()
+        assert not layout.generation_dir(store_path, name).exists()
+    finally:
+        os.write(go[1], b"x")
+        os.waitpid(pid, 0)
+        for fd in (*ready, *go):
+            os.close(fd)
+        writer.close()
 
 
 def test_a_watch_wakes_when_a_generation_is_published(store_path: Path) -> None:

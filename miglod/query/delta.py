@@ -108,7 +108,7 @@ class Opened:
     def __init__(self, path: Path, keep: int = 2) -> None:
         self.path = path
         self.keep = keep
-        self.handles: dict[str, ox.Store] = {}
+        self.handles: dict[str, tuple[ox.Store, layout.Hold]] = {}
         self._journal: Journal | None = None
 
     @property
@@ -119,14 +119,19 @@ class Opened:
         return self._journal
 
     def __call__(self, name: str) -> ox.Store:
-        """Return a read-only handle on generation ``name``."""
+        """Return a read-only handle on generation ``name``, held while it is kept."""
         found = self.handles.get(name)
         if found is None:
+            hold = layout.hold(self.path, name)
             directory = layout.generation_dir(self.path, name) / layout.RDF_DIR
-            found = self.handles[name] = ox.Store.read_only(str(directory))
+            try:
+                found = self.handles[name] = (ox.Store.read_only(str(directory)), hold)
+            except BaseException:
+                hold.release()
+                raise
             while len(self.handles) > self.keep:
                 del self.handles[next(iter(self.handles))]
-        return found
+        return found[0]
 
 
 def write_delta(
@@ -141,15 +146,21 @@ def write_delta(
     much changed.
     """
     old_dir, new_dir = layout.generation_dir(path, old), layout.generation_dir(path, new)
-    if not (old_dir / layout.INDEX_FILE).exists():
+    try:
+        holds = [layout.hold(path, old), layout.hold(path, new)]  # both stay while read
+    except layout.GenerationGoneError:
         pickle.dump(None, out)
         return
-    opened = opened or Opened(path)
-    span = _folded_span(old_dir / layout.INDEX_FILE, new_dir / layout.INDEX_FILE)
-    if span is not None:
-        delta = _from_journal(opened, old, *span)
-    else:
-        delta = _between(opened, old, new, old_dir, new_dir)
+    try:
+        opened = opened or Opened(path)
+        span = _folded_span(old_dir / layout.INDEX_FILE, new_dir / layout.INDEX_FILE)
+        if span is not None:
+            delta = _from_journal(opened, old, *span)
+        else:
+            delta = _between(opened, old, new, old_dir, new_dir)
+    finally:
+        for hold in holds:
+            hold.release()
     if delta is None:
         pickle.dump(None, out)
         return

@@ -127,14 +127,19 @@ def _engines(copy: UnionCopy) -> Engines:
 
 
 def _disk_opener(path: Path, version: str) -> Callable[[], ox.Store]:
-    opened: list[ox.Store] = []
+    opened: list[tuple[ox.Store, layout.Hold]] = []
 
     def disk() -> ox.Store:
         if not opened:
-            name = version or layout.current_name(path)
-            opened.append(
-                ox.Store.read_only(str(layout.generation_dir(path, name) / layout.RDF_DIR))
-            )
-        return opened[0]
+            try:
+                if not version:
+                    raise layout.GenerationGoneError(version)
+                name, hold = version, layout.hold(path, version)
+            except layout.GenerationGoneError:
+                # Removed after three newer ones: their data includes the version's.
+                name, hold = layout.hold_current(path)
+            directory = layout.generation_dir(path, name) / layout.RDF_DIR
+            opened.append((ox.Store.read_only(str(directory)), hold))
+        return opened[0][0]
 
     return disk

@@ -303,8 +303,15 @@ class _Loading:
         if columnar is not None:
             columnar.begin()
         directory = layout.generation_dir(path, name) / layout.RDF_DIR
+        #: Keeps the generation on disk while the child reads it (the child's own
+        #: copy of the lock is dropped at the fork; this one is held for both).
+        self.hold = layout.hold(path, name)
         self.child = _from_child(lambda out: write_union(directory, out))
-        self.fd = self.child.start()
+        try:
+            self.fd = self.child.start()
+        except BaseException:
+            self.hold.release()
+            raise
         with contextlib.suppress(OSError):
             fcntl.fcntl(self.fd, F_SETPIPE_SZ, CHUNK)
         self.rest = b""
@@ -316,6 +323,7 @@ class _Loading:
                 os.kill(self.child.pid, signal.SIGKILL)
             self.child.finish(self.fd, failed=True)
             self.fd = -1
+        self.hold.release()
 
     def feed(self, budget: float) -> bool:
         """Load what the reading child has written for about ``budget`` s; return whether done."""
@@ -340,7 +348,10 @@ class _Loading:
             self.rest, pending, size = data[end:], [data[end:]], len(data) - end
             if ready and not chunk:
                 fd, self.fd = self.fd, -1
-                self.child.finish(fd)
+                try:
+                    self.child.finish(fd)
+                finally:
+                    self.hold.release()
                 if self.columnar is not None:
                     self.columnar.finish(self.name)
                 return True

@@ -10,6 +10,7 @@
           index.sqlite    modification times and digests of the named graphs
           delta/          (a fold's only) what the fold changed in the union of the
                           graphs, for in-memory copies (see miglod.store.compact)
+          .readers        locked (shared) by every process reading the generation
       .lock               held by whoever is making a new generation
 
 A published generation is never written again. A writer takes the lock, makes
@@ -17,6 +18,11 @@ a new generation in a hidden directory (a cheap hard-linked copy of the current
 one, or a fresh bulk load), and renames the ``current`` link onto it in one
 atomic step. Readers open the generation ``current`` names read-only and reopen
 when the link moves, so nobody ever opens data another process is writing.
+
+A reader holds a shared lock on the generation's ``.readers`` file while it
+uses the generation (:class:`Hold`). A replaced generation is removed once it is
+not among the :data:`KEEP` newest replaced ones and no process holds it, so a
+stream of writes leaves only the generations still read on disk.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ import secrets
 import shutil
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -40,11 +47,12 @@ GENERATION_LOCK = ".generation.lock"
 RDF_DIR = "oxigraph"
 INDEX_FILE = "index.sqlite"
 DELTA_DIR = "delta"
+READERS = ".readers"
 TMP_PREFIX = ".tmp-"
-#: Generations kept besides the current one, for readers still using them.
+#: Replaced generations always kept besides the current one, whether read or not: a
+#: reader told of a generation by name opens it a moment later, and changes are read
+#: between neighbouring generations.
 KEEP = 2
-#: Seconds an older generation is kept after it stopped being current.
-GRACE_SECONDS = 300.0
 #: Seconds a :class:`CurrentWatch` waits at a time before it looks whether it must stop.
 WATCH_SLICE = 0.1
 
@@ -116,6 +124,97 @@ def publish(path: Path, tmp: Path, name: str) -> None:
         os.close(fd)
 
 
+class GenerationGoneError(FileNotFoundError):
+    """The generation asked for was removed: it was replaced and nobody read it."""
+
+
+class Hold:
+    """A shared lock on one generation: it is not removed while a process holds it.
+
+    Take it before opening the generation's files and keep it while they are
+    read; it is released by :meth:`release` or when the hold is garbage. A hold
+    belongs to its process: a forked child does not inherit it, and takes its
+    own if it reads the generation. On a store the process cannot write (read-only
+    media) no lock is taken, and none is needed: nobody can remove anything there.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        marker = directory / READERS
+        try:
+            fd = os.open(marker, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except FileNotFoundError:
+            raise GenerationGoneError(f"generation {directory.name} was removed") from None
+        except PermissionError:
+            self.fd = -1
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH)  # waits while a prune is removing it
+            if not _same_file(fd, marker):
+                raise GenerationGoneError(f"generation {directory.name} was removed")
+        except BaseException:
+            os.close(fd)
+            raise
+        self.fd = fd
+        self._closing = weakref.finalize(self, os.close, fd)
+        _HELD.add(self)
+
+    @property
+    def held(self) -> bool:
+        """Return whether this process still holds the lock."""
+        return self.fd >= 0
+
+    def release(self) -> None:
+        """Let the generation go (again: nothing)."""
+        if self.fd >= 0:
+            self.fd = -1
+            self._closing()
+
+    def _forget(self) -> None:
+        """In a forked child: close the inherited descriptor, leaving the parent's lock."""
+        if self.fd >= 0:
+            self._closing.detach()
+            os.close(self.fd)
+            self.fd = -1
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        return os.path.samestat(os.fstat(fd), os.stat(path))
+    except FileNotFoundError:
+        return False
+
+
+#: The holds of this process, forgotten in a forked child. The one piece of module
+#: state here: descriptors are the process's, and so is what a fork does with them.
+_HELD: weakref.WeakSet[Hold] = weakref.WeakSet()
+
+
+def _forget_inherited() -> None:  # pragma: no cover - runs in forked children
+    for hold in list(_HELD):
+        hold._forget()
+    _HELD.clear()
+
+
+os.register_at_fork(after_in_child=_forget_inherited)
+
+
+def hold(path: Path, name: str) -> Hold:
+    """Hold generation ``name`` of the store at ``path`` (see :class:`Hold`)."""
+    return Hold(generation_dir(path, name))
+
+
+def hold_current(path: Path) -> tuple[str, Hold]:
+    """Hold the generation ``current`` points at; return its name and the hold."""
+    for _ in range(100):
+        name = current_name(path)
+        try:
+            return name, hold(path, name)
+        except GenerationGoneError:
+            continue  # replaced and removed between reading the link and locking it
+    raise GenerationGoneError(f"the current generation of {path} keeps being removed")
+
+
 class CurrentWatch:
     """Wait until ``current`` is moved onto another generation, or a timeout passes.
 
@@ -174,19 +273,37 @@ class CurrentWatch:
             self._notify = None
 
 
-def prune(path: Path, *, keep: int = KEEP, grace: float = GRACE_SECONDS) -> list[str]:
-    """Remove generations no reader should still use; return their names (lock held)."""
+def prune(path: Path, *, keep: int = KEEP) -> list[str]:
+    """Remove replaced generations that no process holds; return their names (lock held).
+
+    The ``keep`` newest replaced generations stay whether held or not. One being
+    removed is first moved aside under an exclusive lock, so a reader about to
+    hold it either holds it first (and it stays) or finds it gone.
+    """
     current = current_name(path)
     names = sorted(
         p.name for p in (path / GENERATIONS).iterdir() if not p.name.startswith(TMP_PREFIX)
     )
     older = [n for n in names if n < current]
     removed = []
-    now = time.time()
-    for index, name in enumerate(older[: max(len(older) - keep, 0)]):
-        successor = older[index + 1] if index + 1 < len(older) else current
-        replaced_at = generation_dir(path, successor).stat().st_mtime
-        if now - replaced_at >= grace:
-            shutil.rmtree(generation_dir(path, name), ignore_errors=True)
-            removed.append(name)
+    for name in older[: max(len(older) - keep, 0)]:
+        directory = generation_dir(path, name)
+        try:
+            fd = os.open(directory / READERS, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except OSError:
+            continue
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # a reader holds it
+            aside = path / GENERATIONS / (TMP_PREFIX + secrets.token_hex(6))
+            try:
+                directory.rename(aside)
+            except OSError:
+                continue
+        finally:
+            os.close(fd)
+        shutil.rmtree(aside, ignore_errors=True)
+        removed.append(name)
     return removed

@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 import pyoxigraph as ox
 
@@ -57,6 +57,15 @@ TOUCHED_KEPT = 4096
 SUBJECTS_KEPT = 4096
 
 
+class Handles(NamedTuple):
+    """The opened files of one generation, and the hold that keeps them on disk."""
+
+    name: str
+    rdf: ox.Store
+    graph_index: GraphIndex
+    hold: layout.Hold
+
+
 @dataclass(frozen=True, slots=True)
 class Generation:
     """Open handles on one published generation, and the journal entries read after it."""
@@ -67,6 +76,8 @@ class Generation:
     modified: dt.datetime | None
     overlay: Overlay
     lineage: str | None
+    #: Keeps the generation on disk while this process reads it.
+    hold: layout.Hold
 
     @classmethod
     def open(cls, path: Path, journal: Journal, after: Overlay | None = None) -> Generation:
@@ -80,36 +91,32 @@ class Generation:
         return cls.complete(cls.handles(path), journal, after)
 
     @staticmethod
-    def handles(path: Path) -> tuple[str, ox.Store, GraphIndex]:
+    def handles(path: Path) -> Handles:
         """Open the files of the generation ``current`` points at: the slow part of :meth:`open`.
 
-        It reads nothing a reader changes, so it needs none of a reader's locks.
+        It reads nothing a reader changes, so it needs none of a reader's locks. The
+        generation is held (:class:`~miglod.store.layout.Hold`) before it is opened.
         """
-        for attempt in range(3):
-            name = layout.current_name(path)
-            directory = layout.generation_dir(path, name)
-            try:
-                rdf = ox.Store.read_only(str(directory / layout.RDF_DIR))
-            except OSError:
-                if attempt == 2:
-                    raise
-                continue  # pruned between reading the link and opening it
-            return name, rdf, GraphIndex(directory / layout.INDEX_FILE)
-        raise StoreError(f"cannot open the current generation of {path}")  # pragma: no cover
+        name, hold = layout.hold_current(path)
+        directory = layout.generation_dir(path, name)
+        try:
+            rdf = ox.Store.read_only(str(directory / layout.RDF_DIR))
+            return Handles(name, rdf, GraphIndex(directory / layout.INDEX_FILE), hold)
+        except BaseException:
+            hold.release()
+            raise
 
     @classmethod
-    def complete(
-        cls, handles: tuple[str, ox.Store, GraphIndex], journal: Journal, after: Overlay | None
-    ) -> Generation:
+    def complete(cls, handles: Handles, journal: Journal, after: Overlay | None) -> Generation:
         """Return the generation of opened ``handles``, with the journal entries after it."""
-        name, rdf, index = handles
+        name, rdf, index, hold = handles
         folded = index.folded()
         if after is not None and after.folded <= folded <= after.seq:
             overlay = after.rebased(folded)
         else:
             overlay = Overlay(folded)
         overlay.apply(journal.entries(overlay.seq), journal, rdf)
-        return cls(name, rdf, index, index.last_modified(), overlay, index.lineage())
+        return cls(name, rdf, index, index.last_modified(), overlay, index.lineage(), hold)
 
     def record(self, graph: str) -> GraphRecord | None:
         """Return the latest record of ``graph``, journaled or in the generation."""
