@@ -30,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import functools
 import os
 import secrets
 import shutil
@@ -157,6 +158,7 @@ class Hold:
             raise
         self.fd = fd
         self._closing = weakref.finalize(self, os.close, fd)
+        _forget_at_fork()
         _HELD.add(self)
 
     @property
@@ -190,13 +192,16 @@ def _same_file(fd: int, path: Path) -> bool:
 _HELD: weakref.WeakSet[Hold] = weakref.WeakSet()
 
 
+@functools.cache
+def _forget_at_fork() -> None:
+    """Have forked children forget the holds they inherit (registered once, at the first hold)."""
+    os.register_at_fork(after_in_child=_forget_inherited)
+
+
 def _forget_inherited() -> None:  # pragma: no cover - runs in forked children
     for hold in list(_HELD):
         hold._forget()
     _HELD.clear()
-
-
-os.register_at_fork(after_in_child=_forget_inherited)
 
 
 def hold(path: Path, name: str) -> Hold:
