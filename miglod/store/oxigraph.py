@@ -19,10 +19,9 @@ import datetime as dt
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import NamedTuple, TypeVar
+from typing import TypeVar
 
 import pyoxigraph as ox
 
@@ -30,7 +29,6 @@ from miglod.store import layout
 from miglod.store.base import (
     INBOUND_LIMIT,
     Change,
-    ConflictError,
     Description,
     GraphStatus,
     Listing,
@@ -45,82 +43,21 @@ from miglod.store.base import (
 )
 from miglod.store.compact import compact
 from miglod.store.describe import describe
+from miglod.store.generation import (
+    Generation,
+    changed_records,
+    check_expectations,
+    versions_written,
+)
 from miglod.store.history import Journal
-from miglod.store.index import GraphIndex, GraphRecord, lineage_of
-from miglod.store.overlay import GraphTerm, Merged, MergedIndex, Overlay, Term
-from miglod.store.terms import ox_triple, resource_key, to_rdflib, triples_digest
+from miglod.store.index import GraphRecord, lineage_of
+from miglod.store.kept import KeptSubjects
+from miglod.store.overlay import Merged, MergedIndex
+from miglod.store.terms import ox_triple, to_rdflib
 
 T = TypeVar("T")
 #: Journal entries whose touched resources a reader remembers (older ones count as unknown).
 TOUCHED_KEPT = 4096
-#: Subjects whose quads :meth:`OxigraphStore.quads_view` keeps between views.
-SUBJECTS_KEPT = 4096
-
-
-class Handles(NamedTuple):
-    """The opened files of one generation, and the hold that keeps them on disk."""
-
-    name: str
-    rdf: ox.Store
-    graph_index: GraphIndex
-    hold: layout.Hold
-
-
-@dataclass(frozen=True, slots=True)
-class Generation:
-    """Open handles on one published generation, and the journal entries read after it."""
-
-    name: str
-    rdf: ox.Store
-    index: GraphIndex
-    modified: dt.datetime | None
-    overlay: Overlay
-    lineage: str | None
-    #: Keeps the generation on disk while this process reads it.
-    hold: layout.Hold
-
-    @classmethod
-    def open(cls, path: Path, journal: Journal, after: Overlay | None = None) -> Generation:
-        """Open the generation ``current`` points at, read-only, with the entries after it.
-
-        With ``after``, the overlay of the generation read until now, the entries
-        it holds beyond what the new generation folded are carried over rather
-        than read from the journal and applied again: a reader then moves to a
-        new generation in milliseconds, however many writes came during the fold.
-        """
-        return cls.complete(cls.handles(path), journal, after)
-
-    @staticmethod
-    def handles(path: Path) -> Handles:
-        """Open the files of the generation ``current`` points at: the slow part of :meth:`open`.
-
-        It reads nothing a reader changes, so it needs none of a reader's locks. The
-        generation is held (:class:`~miglod.store.layout.Hold`) before it is opened.
-        """
-        name, hold = layout.hold_current(path)
-        directory = layout.generation_dir(path, name)
-        try:
-            rdf = ox.Store.read_only(str(directory / layout.RDF_DIR))
-            return Handles(name, rdf, GraphIndex(directory / layout.INDEX_FILE), hold)
-        except BaseException:
-            hold.release()
-            raise
-
-    @classmethod
-    def complete(cls, handles: Handles, journal: Journal, after: Overlay | None) -> Generation:
-        """Return the generation of opened ``handles``, with the journal entries after it."""
-        name, rdf, index, hold = handles
-        folded = index.folded()
-        if after is not None and after.folded <= folded <= after.seq:
-            overlay = after.rebased(folded)
-        else:
-            overlay = Overlay(folded)
-        overlay.apply(journal.entries(overlay.seq), journal, rdf)
-        return cls(name, rdf, index, index.last_modified(), overlay, index.lineage(), hold)
-
-    def record(self, graph: str) -> GraphRecord | None:
-        """Return the latest record of ``graph``, journaled or in the generation."""
-        return self.overlay.records.get(graph) or self.index.get(graph)
 
 
 class OxigraphStore(Store):
@@ -486,11 +423,11 @@ class OxigraphStore(Store):
         with layout.writer_lock(self.path):
             self.refresh()  # nobody else writes now: this is the latest state
             generation = self.generation
-            _check_expectations(generation, expect or {})
-            records = _changed_records(generation, triples_by_graph, when, agent)
+            check_expectations(generation, expect or {})
+            records = changed_records(generation, triples_by_graph, when, agent)
             changes = [r.change() for r in records]
             if records:
-                versions = _versions(generation, self.journal, triples_by_graph, records)
+                versions = versions_written(generation, self.journal, triples_by_graph, records)
                 self.journal.append(changes, versions, before_commit=self.before_publish)
         self.refresh()
         return changes
@@ -508,58 +445,6 @@ def _rdflib_triple(triple: ox.Triple) -> Triple:
     return (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))
 
 
-def _check_expectations(generation: Generation, expect: Mapping[str, str | None]) -> None:
-    """Raise :class:`ConflictError` unless every graph holds the digest expected."""
-    for graph, wanted in expect.items():
-        record = generation.record(graph)
-        found = None if record is None or record.deleted else record.digest
-        if found != wanted:
-            raise ConflictError(graph, wanted, found)
-
-
-def _changed_records(
-    generation: Generation,
-    triples_by_graph: dict[str, list[ox.Triple]],
-    when: dt.datetime,
-    agent: str,
-) -> list[GraphRecord]:
-    records = []
-    for graph, triples in sorted(triples_by_graph.items()):
-        before = generation.record(graph)
-        live = None if before is None or before.deleted else before.digest
-        if not triples:
-            if live is not None:
-                records.append(GraphRecord(graph, live, when, True, agent, live))
-            continue
-        digest = triples_digest(triples)
-        if live != digest:
-            records.append(GraphRecord(graph, digest, when, False, agent, live))
-    return records
-
-
-def _versions(
-    generation: Generation,
-    journal: Journal,
-    triples_by_graph: dict[str, list[ox.Triple]],
-    records: list[GraphRecord],
-) -> dict[str, bytes]:
-    """Return the N-Triples of the versions a write makes, and of those it supersedes.
-
-    A superseded version is only read here when the generation holds it (one
-    journaled earlier is kept already).
-    """
-    nt = ox.RdfFormat.N_TRIPLES
-    versions: dict[str, bytes] = {}
-    for record in records:
-        if not record.deleted:
-            versions[record.digest] = ox.serialize(triples_by_graph[record.iri], format=nt) or b""
-        old = record.before
-        if old is not None and not journal.has_version(old):
-            quads = generation.rdf.quads_for_pattern(None, None, None, ox.NamedNode(record.iri))
-            versions[old] = ox.serialize([q.triple for q in quads], format=nt) or b""
-    return versions
-
-
 def _collect(items: Iterable[T], limit: int | None, deadline: float | None) -> tuple[list[T], bool]:
     kept: list[T] = []
     for item in items:
@@ -569,55 +454,3 @@ def _collect(items: Iterable[T], limit: int | None, deadline: float | None) -> t
             return kept, True
         kept.append(item)
     return kept, False
-
-
-class KeptSubjects:
-    """A quads view that answers lookups by subject alone from an earlier view's, while right.
-
-    Validating a write reads the same reference data every time (the
-    countries, organisations and classes items link to); each lookup in the
-    on-disk generation costs a storage iterator. The quads found for a subject
-    are kept on the store with the position they were read at, and used again
-    at a later position when no journal entry since named that subject (see
-    :meth:`OxigraphStore.untouched`: an entry names every subject of its graph
-    before and after). Any other pattern goes to the view itself.
-    """
-
-    def __init__(
-        self,
-        view: ox.Store | Merged,
-        position: Position,
-        store: OxigraphStore,
-        kept: dict[str, tuple[Position, tuple[ox.Quad, ...]]],
-    ) -> None:
-        self.view = view
-        self.position = position
-        self.store = store
-        self.kept = kept
-
-    def quads_for_pattern(
-        self, subject: Term, predicate: Term, obj: Term, graph_name: GraphTerm = None
-    ) -> Iterator[ox.Quad]:
-        """Yield the quads matching the pattern."""
-        if not (
-            isinstance(subject, ox.NamedNode)
-            and predicate is None
-            and obj is None
-            and graph_name is None
-        ):
-            return iter(self.view.quads_for_pattern(subject, predicate, obj, graph_name))  # type: ignore[arg-type]
-        kept_all = self.kept
-        kept = kept_all.get(subject.value)
-        if kept is not None:
-            at, quads = kept
-            if at == self.position:
-                return iter(quads)
-            if self.store.untouched(at, self.position, frozenset({resource_key(subject)})):
-                kept_all[subject.value] = (self.position, quads)
-                return iter(quads)
-        quads = tuple(self.view.quads_for_pattern(subject, None, None, None))
-        kept_all.pop(subject.value, None)
-        kept_all[subject.value] = (self.position, quads)
-        while len(kept_all) > SUBJECTS_KEPT:  # the oldest read first
-            kept_all.pop(next(iter(kept_all)), None)
-        return iter(quads)
