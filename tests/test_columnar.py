@@ -13,7 +13,8 @@ import pyoxigraph as ox
 import pytest
 
 from benchmarks.sparql_data import BASE, write_nquads
-from miglod.query.columnar import ColumnarCopy, plain_term, plan_key
+from miglod.query.columnar import ColumnarCopy, plan_key
+from miglod.query.columnar_terms import plain_term
 from miglod.query.evaluate import Engines, QueryRequest, Spool, evaluate
 from miglod.query.examples import examples
 from miglod.query.formats import formats_for
@@ -121,7 +122,7 @@ def test_examples_after_a_delta(news: ox.Store) -> None:
 def test_terms_are_numbered_in_the_order_of_their_class_and_form(
     news: ox.Store, news_copy: ColumnarCopy
 ) -> None:
-    db = news_copy.db
+    db = news_copy.tables.db
     ordered = [
         row[0]
         for row in db.execute("SELECT id FROM terms ORDER BY cls, lex, lang, dt, nt").fetchall()
@@ -136,7 +137,7 @@ def test_terms_are_numbered_in_the_order_of_their_class_and_form(
     # every triple survived the renumbering, and a term's id is found from its text
     assert news_copy.triples == len({q.triple for q in news})
     iom = f"<{BASE}id/organization/iom>"
-    (found,) = news_copy.term_ids([iom])
+    (found,) = news_copy.tables.term_ids([iom])
     assert db.execute("SELECT nt FROM terms WHERE id = ?", [found]).fetchall() == [(iom,)]
 
 
@@ -159,11 +160,13 @@ def test_deltas_keep_the_triples_a_set_and_every_term_id_new(edge: ox.Store) -> 
         )
         assert copy.ready and copy.version == f"v{step + 2}"
         assert copy.triples == len(store)
-        ids, distinct, top = copy.db.execute(
+        ids, distinct, top = copy.tables.db.execute(
             "SELECT count(*), count(DISTINCT id), max(id) FROM terms"
         ).fetchall()[0]
-        assert ids == distinct == top + 1 == copy.next_id
-        rows = copy.db.execute("SELECT count(*), count(DISTINCT (s, p, o)) FROM triples").fetchall()
+        assert ids == distinct == top + 1 == copy.tables.next_id
+        rows = copy.tables.db.execute(
+            "SELECT count(*), count(DISTINCT (s, p, o)) FROM triples"
+        ).fetchall()
         assert rows[0][0] == rows[0][1]
     same(copy, store, f"SELECT ?s ?o WHERE {{ ?s <{EX}p> ?o }}")
 
@@ -536,7 +539,7 @@ def test_duckdb_works_on_a_thread_of_its_own_that_ends_with_the_copy(edge: ox.St
 
 def _terms_and_triples(copy: ColumnarCopy) -> tuple[set[tuple[object, ...]], set[tuple[str, ...]]]:
     """Return every term's columns but its id, and the triples written with the terms' texts."""
-    db = copy.db
+    db = copy.tables.db
     terms = set(db.execute("SELECT * EXCLUDE (id) FROM terms").fetchall())
     triples = set(
         db.execute(
@@ -567,14 +570,16 @@ def test_small_deltas_make_the_terms_and_triples_a_load_makes(edge: ox.Store) ->
     fresh.load(kept, "kept")
     assert _terms_and_triples(copy)[1] == _terms_and_triples(fresh)[1]
     assert copy.triples == fresh.triples == len(kept.splitlines())
-    ids = copy.db.execute("SELECT count(*), count(DISTINCT id), max(id) + 1 FROM terms").fetchall()
-    assert ids == [(copy.next_id, copy.next_id, copy.next_id)]
-    lookup = copy.db.execute("SELECT h, id FROM lookup ORDER BY id").fetchall()
-    assert lookup == copy.db.execute("SELECT hash(nt), id FROM terms ORDER BY id").fetchall()
-    copy.ids.clear()  # found again through ``lookup``, not remembered
+    ids = copy.tables.db.execute(
+        "SELECT count(*), count(DISTINCT id), max(id) + 1 FROM terms"
+    ).fetchall()
+    assert ids == [(copy.tables.next_id, copy.tables.next_id, copy.tables.next_id)]
+    lookup = copy.tables.db.execute("SELECT h, id FROM lookup ORDER BY id").fetchall()
+    assert lookup == copy.tables.db.execute("SELECT hash(nt), id FROM terms ORDER BY id").fetchall()
+    copy.tables.ids.clear()  # found again through ``lookup``, not remembered
     texts = [line.split(b" ")[0].decode() for line in lines[-3:]]
-    assert copy.term_ids(texts) == [
-        copy.db.execute("SELECT id FROM terms WHERE nt = ?", [text]).fetchall()[0][0]
+    assert copy.tables.term_ids(texts) == [
+        copy.tables.db.execute("SELECT id FROM terms WHERE nt = ?", [text]).fetchall()[0][0]
         for text in texts
     ]
     store = ox.Store()

@@ -2,7 +2,7 @@
 
 A value is a :class:`Val`: SQL for the term's class (``NULL`` when the value is
 an error or unbound), lexical form, language, datatype and typed values, the
-columns of :data:`miglod.query.columnar.CLASSES`. A boolean is SQL whose
+columns of :data:`miglod.query.columnar_terms.CLASSES`. A boolean is SQL whose
 ``NULL`` is SPARQL's error, so SQL's three-valued ``AND``, ``OR`` and ``NOT``
 are SPARQL's. Comparisons follow pyoxigraph's results (``=`` is false between
 terms of different kinds, an error between a literal of an unknown datatype

@@ -33,7 +33,7 @@ class Rel:
     #: Variables that, when bound, hold an IRI or a blank node (a subject or a predicate).
     nodes: frozenset[str] = frozenset()
     #: Variables that, when bound, hold literals of one class (see ``CLASSES`` in
-    #: :mod:`miglod.query.columnar`), as a filter comparing them with a constant tells.
+    #: :mod:`miglod.query.columnar_terms`), as a filter comparing them with a constant tells.
     kinds: dict[str, str] = field(default_factory=dict)
 
 
