@@ -454,3 +454,34 @@ def test_a_worker_following_the_store_leaves_new_generations_to_its_thread(
         service = sparql_state(app).service
         if service is not None:
             service.close()
+
+
+def test_the_spare_warms_up_then_follows_a_change_rather_than_being_forked_again(
+    store_path: Path, store: Store
+) -> None:
+    """The zygote's spare runner is warmed once, then follows each change while it waits."""
+    service = QueryService(store_path, slots=None, warm=(BASE, (2,)))
+    try:
+        assert number(service, ITEMS) == 4
+
+        def fresh_runner(version: str = "") -> tuple[int, int]:
+            """Drop the kept runners, so the next query takes the zygote's spare."""
+            while service._idle:
+                service._idle.pop().close()
+            time.sleep(1.0)  # the data is still: a spare is forked and warms up
+            assert number(service, ITEMS, version) >= 4
+            runner = service._idle[-1]
+            return runner.pid, runner.follows
+
+        first, follows = fresh_runner()
+        assert follows == 0
+        while service._idle:
+            service._idle.pop().close()
+        time.sleep(1.0)  # the next spare is forked and warm
+        write_item(store, 1)
+        pid, follows = fresh_runner(store.version)
+        assert follows == 1  # the waiting spare followed the change: no fork, no new warm-up
+        assert pid != first
+        assert number(service, ITEMS, store.version) == 5
+    finally:
+        service.close()

@@ -34,13 +34,11 @@ from miglod.query.errors import QueryBusyError, QueryError, QueryTimeoutError
 from miglod.query.evaluate import Outcome, QueryRequest
 from miglod.query.helper import HelperPaths
 from miglod.query.precompute import cache_root, read_entry
-from miglod.query.runner import Follow
+from miglod.query.runner import MAX_FOLLOWS, Follow
 from miglod.query.shared import QuerySlots, SharedDirs
 
 #: Seconds a query waits for a free slot before it is turned away.
 SLOT_WAIT = 0.5
-#: Changes a kept runner follows before a fresh fork replaces it.
-MAX_FOLLOWS = 64
 #: Seconds :meth:`QueryService.catch_up` gives each runner to follow a change.
 CATCH_UP_TIMEOUT = 10.0
 
@@ -361,6 +359,7 @@ class QueryService:
             int(reply["pid"]),
             str(reply["version"]),
             bool(reply.get("keep", True)),
+            int(str(reply.get("follows", 0))),
         )
         if runner.version < version:
             runner.close()

@@ -41,6 +41,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import select
 import selectors
 import signal
 import socket
@@ -56,7 +57,7 @@ from miglod.query import wire
 from miglod.query.evaluate import Engines
 from miglod.query.examples import examples
 from miglod.query.precompute import precompute
-from miglod.query.runner import serve_requests
+from miglod.query.runner import MAX_FOLLOWS, READY, Follow, serve_requests
 from miglod.query.sqlexpr import Unsupported
 from miglod.query.union import UnionCopy
 
@@ -71,6 +72,26 @@ WARM_DELAY = 3.0
 WARM_NICE = 15
 #: Seconds a runner request may wait for a load to finish (small stores load in less).
 LOAD_WAIT = 0.2
+#: Seconds a runner request waits for the spare to finish its warm-up before a fork is made.
+SPARE_READY_WAIT = 2.0
+#: Seconds the zygote waits for its spare to follow a change.
+SPARE_FOLLOW_WAIT = 10.0
+
+
+@dataclass(slots=True)
+class Spare:
+    """A runner forked ahead of requests: our end of its socket, and what it holds.
+
+    It warms up before it says it is ready (see :func:`~miglod.query.runner.serve_requests`),
+    then follows the changes the zygote reads until a request takes it, so that a
+    change costs it a delta rather than a fork and another warm-up.
+    """
+
+    sock: socket.socket
+    pid: int
+    version: str
+    ready: bool = False
+    follows: int = 0
 
 
 @dataclass(slots=True)
@@ -85,7 +106,7 @@ class Zygote:
     warmed: set[str] = field(default_factory=set)
     warming: int = 0
     runners: set[int] = field(default_factory=set)
-    spare: tuple[socket.socket, int, str] | None = None
+    spare: Spare | None = None
     changed_at: float = 0.0
     planned: bool = False
 
@@ -197,12 +218,29 @@ class Zygote:
         if error is not None or not copy.version:
             wire.send(client, {"id": ident, "error": error or "the store has no data yet"})
             return
-        if self.spare is not None and self.spare[2] == copy.version and copy.ready:
-            (mine, pid, _), self.spare = self.spare, None
+        spare = self.spare
+        behind = spare is not None and spare.version != copy.version
+        if (
+            spare is not None
+            and copy.ready
+            and self._spare_ready(SPARE_READY_WAIT)
+            and behind
+            and not self._follow_spare(spare)
+        ):
+            self._drop_spare()  # it could not follow: a fork it is
+        if self.spare is not None and self.spare.version == copy.version and self.spare.ready:
+            spare, self.spare = self.spare, None
+            mine, pid, follows = spare.sock, spare.pid, spare.follows
         else:
-            mine, pid = self._fork_runner()
+            (mine, pid), follows = self._fork_runner(), 0
         pidfd = os.pidfd_open(pid)
-        reply = {"id": ident, "version": copy.version, "pid": pid, "keep": copy.ready}
+        reply = {
+            "id": ident,
+            "version": copy.version,
+            "pid": pid,
+            "keep": copy.ready,
+            "follows": follows,
+        }
         try:
             wire.send(client, reply, fds=[mine.fileno(), pidfd])
         finally:
@@ -230,42 +268,115 @@ class Zygote:
             return
         wire.send(client, {"id": ident, "version": chain[-1][0], "deltas": chain})
 
-    def _fork_runner(self) -> tuple[socket.socket, int]:
-        """Fork a runner on the copy as it is now; return our end of its socket and its pid."""
+    def _fork_runner(self, warm_up: list[str] | None = None) -> tuple[socket.socket, int]:
+        """Fork a runner on the copy as it is now; return our end of its socket and its pid.
+
+        With ``warm_up`` (a spare's) the runner runs those queries first and then
+        says it is ready.
+        """
         mine, theirs = socket.socketpair()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the runner
             self._close_inherited()
             mine.close()
-            serve_requests(theirs, self.copy, self.spool_dir)
+            serve_requests(theirs, self.copy, self.spool_dir, warm_up=warm_up)
             os._exit(0)
         theirs.close()
         self.runners.add(pid)
         return mine, pid
 
     def _keep_spare(self) -> None:
-        """Fork a runner ahead of the next request once the data has been still for a moment.
+        """Have a warm runner ready ahead of the next request once the data has been still a moment.
 
         Forking a process that holds a large copy takes a while (its page table
-        is copied), so it is done between requests rather than while one waits.
+        is copied), and so does its warm-up: both are done between requests
+        rather than while one waits. A spare that is no longer current follows
+        the change, as a kept runner does; one that cannot is replaced.
         """
         copy = self.copy
         if not copy.ready or time.monotonic() - self.changed_at < SPARE_DELAY:
             return
-        if self.spare is not None:
-            if self.spare[2] == copy.version:
+        spare = self.spare
+        if spare is not None:
+            if spare.version == copy.version:
                 return
-            self.spare[0].close()  # the outdated runner sees the end of its socket and exits
+            if self._spare_ready(0.0):
+                if self._follow_spare(spare):
+                    return
+            elif self.spare is not None:
+                return  # still warming up: it follows the change once ready
+            self._drop_spare()
+        mine, pid = self._fork_runner(self._warm_up_queries())
+        self.spare = Spare(mine, pid, copy.version)
+
+    def _spare_ready(self, wait: float) -> bool:
+        """Return whether the spare has said it is ready, waiting up to ``wait`` s for it.
+
+        A spare that is gone, or says something else, is dropped.
+        """
+        spare = self.spare
+        if spare is None:
+            return False
+        if spare.ready:
+            return True
+        readable, _, _ = select.select([spare.sock], [], [], wait)
+        if not readable:
+            return False
+        try:
+            message, _ = wire.receive(spare.sock)
+        except (wire.ChannelClosedError, OSError):
+            message = None
+        if not (isinstance(message, tuple) and message[:1] == (READY,)):
+            self._drop_spare()
+            return False
+        spare.ready = True
+        return True
+
+    def _follow_spare(self, spare: Spare) -> bool:
+        """Bring the spare up to the copy's version with the deltas read; return whether it is."""
+        copy = self.copy
+        chain = copy.deltas_since(spare.version)
+        if not chain or spare.follows >= MAX_FOLLOWS:
+            return False
+        try:
+            spare.sock.settimeout(SPARE_FOLLOW_WAIT)
+            wire.send(spare.sock, Follow(chain, settle=True))
+            answer, _ = wire.receive(spare.sock)
+            spare.sock.settimeout(None)
+        except (wire.ChannelClosedError, OSError):
+            return False
+        if not (isinstance(answer, tuple) and answer[:1] == ("followed",)):
+            return False
+        spare.version = str(answer[1])
+        spare.follows += 1
+        return spare.version == copy.version
+
+    def _drop_spare(self) -> None:
+        """Let the spare go: it sees the end of its socket and exits (reaped later)."""
+        if self.spare is not None:
+            self.spare.sock.close()
             self.spare = None
-        mine, pid = self._fork_runner()
-        self.spare = (mine, pid, copy.version)
+
+    def _warm_up_queries(self) -> list[str]:
+        """Return the queries a spare runs before it is ready: the examples the columns answer."""
+        columnar = self.copy.live_columnar()
+        if self.warm is None or columnar is None:
+            return []
+        found = []
+        for example in examples(self.warm[0]):
+            try:
+                columnar.plan(example.query)
+            except Unsupported:
+                continue
+            found.append(example.query)
+        return found
 
     def _close_inherited(self) -> None:
         """Close, in a forked child, the descriptors that belong to the zygote."""
         for key in list(self.selector.get_map().values()):
             key.fileobj.close()  # type: ignore[union-attr]
         if self.spare is not None:
-            self.spare[0].close()
+            self.spare.sock.close()
         self.copy.forget_children()
 
     def _warm(self) -> None:
