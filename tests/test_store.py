@@ -222,6 +222,27 @@ def test_a_generation_a_reader_holds_stays_until_it_lets_go(store_path: Path) ->
     writer.close()
 
 
+def test_a_generation_is_published_with_its_readers_file_and_holding_it_writes_nothing(
+    store_path: Path,
+) -> None:
+    writer = open_store(store_path)
+    writer.replace_graphs({BASE + "graph/news/test-1": item(1)})
+    tmp = layout.make_tmp(store_path)
+    layout.publish(store_path, tmp, layout.new_name(dt.datetime.now(dt.UTC)))
+    name = layout.current_name(store_path)
+    directory = layout.generation_dir(store_path, name)
+    assert (directory / layout.READERS).is_file()  # made with the generation
+    before = os.stat(directory).st_mtime_ns
+    hold = layout.hold(store_path, name)
+    assert os.stat(directory).st_mtime_ns == before  # no file made: nothing written
+    hold.release()
+    (directory / layout.READERS).unlink()  # as in a generation published before the file
+    hold = layout.hold(store_path, name)
+    assert hold.held and (directory / layout.READERS).is_file()
+    hold.release()
+    writer.close()
+
+
 def test_a_hold_on_a_removed_generation_fails_and_the_current_one_is_held(
     store_path: Path,
 ) -> None:

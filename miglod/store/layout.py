@@ -114,6 +114,7 @@ def make_tmp(path: Path) -> Path:
 def publish(path: Path, tmp: Path, name: str) -> None:
     """Move a finished generation into place and point ``current`` at it atomically."""
     final = generation_dir(path, name)
+    (tmp / READERS).touch()
     tmp.rename(final)
     link = path / (CURRENT + TMP_PREFIX + secrets.token_hex(4))
     os.symlink(Path(GENERATIONS) / name, link)
@@ -143,7 +144,7 @@ class Hold:
         self.directory = directory
         marker = directory / READERS
         try:
-            fd = os.open(marker, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            fd = _open_marker(marker)
         except FileNotFoundError:
             raise GenerationGoneError(f"generation {directory.name} was removed") from None
         except PermissionError:
@@ -178,6 +179,21 @@ class Hold:
             self._closing.detach()
             os.close(self.fd)
             self.fd = -1
+
+
+def _open_marker(marker: Path) -> int:
+    """Open a generation's ``.readers`` file, made with the generation (by :func:`publish`).
+
+    Opening it writes nothing, so a reader never waits on the file system's
+    journal (which a fold's large writes can keep busy). A generation published
+    before the file existed gets it now.
+    """
+    try:
+        return os.open(marker, os.O_RDONLY | os.O_CLOEXEC)
+    except FileNotFoundError:
+        if not marker.parent.is_dir():
+            raise
+        return os.open(marker, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
 
 
 def _same_file(fd: int, path: Path) -> bool:
@@ -294,7 +310,7 @@ def prune(path: Path, *, keep: int = KEEP) -> list[str]:
     for name in older[: max(len(older) - keep, 0)]:
         directory = generation_dir(path, name)
         try:
-            fd = os.open(directory / READERS, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            fd = _open_marker(directory / READERS)
         except OSError:
             continue
         try:
