@@ -220,17 +220,8 @@ class Zygote:
             wire.send(client, {"id": ident, "error": error or "the store has no data yet"})
             return
         spare = self.spare
-        behind = spare is not None and spare.version != copy.version
-        if (
-            spare is not None
-            and copy.ready
-            and self._spare_ready(SPARE_READY_WAIT)
-            and behind
-            and not self._follow_spare(spare)
-        ):
-            self._drop_spare()  # it could not follow: a fork it is
-        if self.spare is not None and self.spare.version == copy.version and self.spare.ready:
-            spare, self.spare = self.spare, None
+        if spare is not None and copy.ready and self._current_spare(SPARE_READY_WAIT):
+            self.spare = None
             mine, pid, follows = spare.sock, spare.pid, spare.follows
         else:
             (mine, pid), follows = self._fork_runner(), 0
@@ -297,18 +288,26 @@ class Zygote:
         copy = self.copy
         if not copy.ready or time.monotonic() - self.changed_at < SPARE_DELAY:
             return
-        spare = self.spare
-        if spare is not None:
-            if spare.version == copy.version:
-                return
-            if self._spare_ready(0.0):
-                if self._follow_spare(spare):
-                    return
-            elif self.spare is not None:
-                return  # still warming up: it follows the change once ready
-            self._drop_spare()
+        if self.spare is not None and self._current_spare(0.0):
+            return
+        if self.spare is not None and not self.spare.ready:
+            return  # still warming up: it follows the change once ready
         mine, pid = self._fork_runner(self._warm_up_queries())
         self.spare = Spare(mine, pid, copy.version)
+
+    def _current_spare(self, wait: float) -> bool:
+        """Return whether the spare is ready and at the copy's version, bringing it there.
+
+        It waits up to ``wait`` s for the spare's warm-up; a spare that cannot
+        follow the change is dropped.
+        """
+        spare = self.spare
+        if spare is None or not self._spare_ready(wait):
+            return False
+        if spare.version != self.copy.version and not self._follow_spare(spare):
+            self._drop_spare()
+            return False
+        return True
 
     def _spare_ready(self, wait: float) -> bool:
         """Return whether the spare has said it is ready, waiting up to ``wait`` s for it.

@@ -15,6 +15,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal as TypingLiteral
+from typing import Protocol
 
 from rdflib.term import BNode, Node, URIRef
 
@@ -142,6 +143,30 @@ class GraphStatus:
     digest: str
     modified: dt.datetime
     deleted: bool = False
+
+
+class DigestState(Protocol):
+    """What a conditional write compares: a graph's digest, and whether it was removed."""
+
+    @property
+    def digest(self) -> str: ...
+
+    @property
+    def deleted(self) -> bool: ...
+
+
+def check_expected(
+    expect: Mapping[str, str | None], states: Mapping[str, DigestState | None]
+) -> None:
+    """Raise :class:`ConflictError` unless every graph in ``expect`` holds the digest expected.
+
+    ``None`` expects a graph with no content; ``states`` holds what each store knows.
+    """
+    for graph, wanted in expect.items():
+        state = states.get(graph)
+        found = None if state is None or state.deleted else state.digest
+        if found != wanted:
+            raise ConflictError(graph, wanted, found)
 
 
 class Store(ABC):

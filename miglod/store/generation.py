@@ -10,7 +10,6 @@ expectations it checks, the graph records it makes and the versions it keeps.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -18,7 +17,6 @@ from typing import NamedTuple
 import pyoxigraph as ox
 
 from miglod.store import layout
-from miglod.store.base import ConflictError
 from miglod.store.history import Journal
 from miglod.store.index import GraphIndex, GraphRecord
 from miglod.store.overlay import Overlay
@@ -89,15 +87,6 @@ class Generation:
     def record(self, graph: str) -> GraphRecord | None:
         """Return the latest record of ``graph``, journaled or in the generation."""
         return self.overlay.records.get(graph) or self.index.get(graph)
-
-
-def check_expectations(generation: Generation, expect: Mapping[str, str | None]) -> None:
-    """Raise :class:`ConflictError` unless every graph holds the digest expected."""
-    for graph, wanted in expect.items():
-        record = generation.record(graph)
-        found = None if record is None or record.deleted else record.digest
-        if found != wanted:
-            raise ConflictError(graph, wanted, found)
 
 
 def changed_records(

@@ -40,13 +40,13 @@ from miglod.store.base import (
     Store,
     StoreError,
     Triple,
+    check_expected,
 )
 from miglod.store.compact import compact
 from miglod.store.describe import describe
 from miglod.store.generation import (
     Generation,
     changed_records,
-    check_expectations,
     versions_written,
 )
 from miglod.store.history import Journal
@@ -423,7 +423,8 @@ class OxigraphStore(Store):
         with layout.writer_lock(self.path):
             self.refresh()  # nobody else writes now: this is the latest state
             generation = self.generation
-            check_expectations(generation, expect or {})
+            expected = expect or {}
+            check_expected(expected, {g: generation.record(g) for g in expected})
             records = changed_records(generation, triples_by_graph, when, agent)
             changes = [r.change() for r in records]
             if records:

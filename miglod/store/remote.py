@@ -37,6 +37,7 @@ from miglod.store.base import (
     Store,
     StoreError,
     Triple,
+    check_expected,
 )
 from miglod.store.remote_describe import describe_remote, graph_scope, iri, sparql_term
 from miglod.store.remote_http import NTRIPLES, Endpoints, SparqlClient, parse_ntriples
@@ -57,7 +58,6 @@ from miglod.store.remote_log import (
 )
 from miglod.store.remote_write import (
     change_iri,
-    check_expected,
     planned_changes,
     records_turtle,
     update_request,

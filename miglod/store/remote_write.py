@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 import pyoxigraph as ox
 
-from miglod.store.base import Change, ConflictError, GraphStatus
+from miglod.store.base import Change, GraphStatus
 from miglod.store.remote_describe import iri
 from miglod.store.remote_log import (
     DCT,
@@ -23,14 +23,6 @@ from miglod.store.remote_log import (
     snapshot_triples,
     time_literal,
 )
-
-
-def check_expected(expect: Mapping[str, str | None], statuses: Mapping[str, GraphStatus]) -> None:
-    for graph, wanted in expect.items():
-        status = statuses.get(graph)
-        found = None if status is None or status.deleted else status.digest
-        if found != wanted:
-            raise ConflictError(graph, wanted, found)
 
 
 def planned_changes(
