@@ -155,6 +155,11 @@ class DigestState(Protocol):
     def deleted(self) -> bool: ...
 
 
+def live_digest(state: DigestState | None) -> str | None:
+    """Return the digest of a graph's content, ``None`` when it has none (never written, or removed)."""
+    return None if state is None or state.deleted else state.digest
+
+
 def check_expected(
     expect: Mapping[str, str | None], states: Mapping[str, DigestState | None]
 ) -> None:
@@ -163,8 +168,7 @@ def check_expected(
     ``None`` expects a graph with no content; ``states`` holds what each store knows.
     """
     for graph, wanted in expect.items():
-        state = states.get(graph)
-        found = None if state is None or state.deleted else state.digest
+        found = live_digest(states.get(graph))
         if found != wanted:
             raise ConflictError(graph, wanted, found)
 

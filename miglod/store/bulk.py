@@ -21,7 +21,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from miglod.store import layout
-from miglod.store.base import Change, StoreError
+from miglod.store.base import Change, StoreError, live_digest
 from miglod.store.history import Journal
 from miglod.store.index import GraphIndex, GraphRecord
 from miglod.store.links import LinkCollector
@@ -176,10 +176,10 @@ def _merge(
     changes: list[Change] = []
     for graph, digest in sorted(digests.items()):
         before = previous.get(graph)
-        if before is not None and not before.deleted and before.digest == digest:
+        was = live_digest(before)
+        if before is not None and was == digest:
             records.append(before)
         else:
-            was = None if before is None or before.deleted else before.digest
             record = GraphRecord(graph, digest, when, before=was)
             records.append(record)
             changes.append(record.change())

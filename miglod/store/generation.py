@@ -17,6 +17,7 @@ from typing import NamedTuple
 import pyoxigraph as ox
 
 from miglod.store import layout
+from miglod.store.base import live_digest
 from miglod.store.history import Journal
 from miglod.store.index import GraphIndex, GraphRecord
 from miglod.store.overlay import Overlay
@@ -97,8 +98,7 @@ def changed_records(
 ) -> list[GraphRecord]:
     records = []
     for graph, triples in sorted(triples_by_graph.items()):
-        before = generation.record(graph)
-        live = None if before is None or before.deleted else before.digest
+        live = live_digest(generation.record(graph))
         if not triples:
             if live is not None:
                 records.append(GraphRecord(graph, live, when, True, agent, live))

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 import pyoxigraph as ox
 
-from miglod.store.base import Change, GraphStatus
+from miglod.store.base import Change, GraphStatus, live_digest
 from miglod.store.remote_describe import iri
 from miglod.store.remote_log import (
     DCT,
@@ -33,8 +33,7 @@ def planned_changes(
 ) -> list[Change]:
     changes = []
     for graph, digest in sorted(digests.items()):
-        status = statuses.get(graph)
-        before = None if status is None or status.deleted else status.digest
+        before = live_digest(statuses.get(graph))
         if digest == before:
             continue
         changes.append(Change(when, graph, digest is None, agent, before, digest))
