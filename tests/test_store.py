@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import os
 import pickle
 import sqlite3
@@ -218,6 +220,44 @@ def test_a_generation_a_reader_holds_stays_until_it_lets_go(store_path: Path) ->
     assert layout.current_name(store_path) == reader.generation.name
     assert layout.prune(store_path) == [read]
     assert not layout.generation_dir(store_path, read).exists()
+    reader.close()
+    writer.close()
+
+
+def _open_files_under(directory: Path) -> list[str]:
+    """Return the files under ``directory`` this process has open (Linux's /proc)."""
+    found = []
+    for fd in Path("/proc/self/fd").iterdir():
+        with contextlib.suppress(OSError):
+            target = os.readlink(fd)
+            if target.startswith(str(directory)):
+                found.append(target)
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs Linux's /proc")
+def test_a_replaced_generation_s_files_are_closed_when_it_is_let_go_without_a_collection(
+    store_path: Path,
+) -> None:
+    # A reader's replaced generation must not keep files open until a garbage
+    # collection: once pruned, closing them frees the deleted files' space, and a
+    # collection that did it for many generations at once stalled a request.
+    writer = open_store(store_path)
+    writer.replace_graphs({BASE + "graph/news/test-1": item(1)})
+    writer.compact()
+    reader = open_store(store_path, read_only=True)
+    assert reader.describe(BASE + "id/news/test-1")  # reads the index and the triples
+    old = layout.generation_dir(store_path, reader.generation.name).resolve()
+    assert any(f.endswith(layout.INDEX_FILE) for f in _open_files_under(old))
+    gc.disable()
+    try:
+        writer.replace_graphs({BASE + "graph/news/test-1": item(2)})
+        writer.compact()
+        reader.refresh()
+        assert reader.generation.name != old.name
+        assert _open_files_under(old) == []
+    finally:
+        gc.enable()
     reader.close()
     writer.close()
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import threading
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,6 +102,13 @@ class GraphIndex:
                 raise StoreError(
                     f"{path.parent} was made by another version of miglod: build the store again"
                 )
+        # The file is closed as soon as the index is dropped (when the last reader of
+        # its generation lets go), not by the garbage collector: a sqlite3 connection
+        # is in a reference cycle of its own. Left to a collection, the connections of
+        # replaced generations piled up, and once their directories were pruned the
+        # collection that closed them freed the deleted files' space, holding a
+        # request for 200-400 ms at 100,000 items.
+        self._closer = weakref.finalize(self, self._db.close)
 
     def _all(self, sql: str, parameters: Iterable[object] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
@@ -285,9 +293,9 @@ class GraphIndex:
         return parse_time(rows[0][0]) if rows and rows[0][0] else None
 
     def close(self) -> None:
-        """Close the database file."""
+        """Close the database file (now, rather than when the index is dropped)."""
         with self._lock:
-            self._db.close()
+            self._closer()
 
 
 class _Ids:
