@@ -10,6 +10,9 @@ Across the web workers of one server, a few query slots (file locks) bound
 how many queries run at once; a query that finds no free slot within a short
 wait is answered 503 with ``Retry-After``, so heavy queries can never tie up
 every web worker and pages keep being served.
+
+The handle on a runner, the exchanges over the sockets, and the starting and
+stopping of the processes are in :mod:`miglod.query.service_processes`.
 """
 
 from __future__ import annotations
@@ -17,51 +20,36 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 import weakref
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from miglod.query import wire
-from miglod.query.errors import QueryBusyError, QueryError, QueryTimeoutError
+from miglod.query.errors import QueryBusyError, QueryError
 from miglod.query.evaluate import Outcome, QueryRequest
 from miglod.query.helper import HelperPaths
 from miglod.query.precompute import cache_root, read_entry
 from miglod.query.runner import MAX_FOLLOWS, Follow
+from miglod.query.service_processes import (
+    Runner,
+    await_reply,
+    exchange,
+    send_follow,
+    shutdown,
+    start_zygote,
+    stop,
+)
 from miglod.query.shared import QuerySlots, SharedDirs
 
 #: Seconds a query waits for a free slot before it is turned away.
 SLOT_WAIT = 0.5
 #: Seconds :meth:`QueryService.catch_up` gives each runner to follow a change.
 CATCH_UP_TIMEOUT = 10.0
-
-
-@dataclass(slots=True)
-class _Runner:
-    sock: socket.socket
-    pidfd: int
-    pid: int
-    version: str
-    keep: bool = True
-    #: Changes this runner has followed since it was forked.
-    follows: int = 0
-
-    def kill(self) -> None:
-        with contextlib.suppress(ProcessLookupError, OSError):
-            signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
-        self.close()
-
-    def close(self) -> None:
-        self.sock.close()
-        with contextlib.suppress(OSError):
-            os.close(self.pidfd)
 
 
 class QueryService:
@@ -107,9 +95,9 @@ class QueryService:
         self._control: socket.socket | None = None
         self._pending: tuple[int, dict[str, object]] | None = None
         self._counter = 0
-        self._idle: list[_Runner] = []
+        self._idle: list[Runner] = []
         self._pid = os.getpid()
-        self._finalizer = weakref.finalize(self, _shutdown, self._idle, self._own_spool(), [])
+        self._finalizer = weakref.finalize(self, shutdown, self._idle, self._own_spool(), [])
 
     def run(self, request: QueryRequest, *, timeout: float, version: str = "") -> Outcome:
         """Evaluate ``request`` within ``timeout`` seconds on data at least as new as ``version``.
@@ -135,7 +123,7 @@ class QueryService:
                 )
             runner = self._take_runner(version, deadline, timeout)
             try:
-                reply = self._exchange(runner, request, deadline, timeout)
+                reply = exchange(runner, request, deadline, timeout)
             except BaseException:
                 runner.kill()
                 self._remove_spools(runner.pid)
@@ -190,7 +178,7 @@ class QueryService:
                 self._give_back(runner, keep=True)
         return followed
 
-    def _give_back(self, runner: _Runner, *, keep: bool) -> None:
+    def _give_back(self, runner: Runner, *, keep: bool) -> None:
         """End ``runner``'s catching up: idle again if ``keep``, else killed."""
         with self._lock:
             if keep:
@@ -229,7 +217,7 @@ class QueryService:
             self._shared.forget()
         self._shared = self._share()
         self._pid = os.getpid()
-        self._finalizer = weakref.finalize(self, _shutdown, self._idle, self._own_spool(), [])
+        self._finalizer = weakref.finalize(self, shutdown, self._idle, self._own_spool(), [])
 
     def _share(self) -> SharedDirs | None:
         """Hold the slot and cache directories this service shares with others on its store."""
@@ -256,26 +244,11 @@ class QueryService:
             if self._control is not None:
                 self._control.close()
             self._zygote, self._control, self._pending = None, None, None
-        _shutdown(self._idle, self._own_spool(), processes)
+        shutdown(self._idle, self._own_spool(), processes)
         if self._shared is not None:
             self._shared.release()
 
-    def _exchange(
-        self, runner: _Runner, request: QueryRequest, deadline: float, timeout: float
-    ) -> tuple[object, ...]:
-        try:
-            wire.send(runner.sock, request)
-            runner.sock.settimeout(max(deadline - time.monotonic(), 0.001))
-            reply, _ = wire.receive(runner.sock)
-        except TimeoutError:
-            raise QueryTimeoutError(timeout) from None
-        except (wire.ChannelClosedError, OSError) as exc:
-            raise QueryError(500, "query_crashed", f"The query process stopped: {exc}") from None
-        runner.sock.settimeout(None)
-        assert isinstance(reply, tuple)
-        return reply
-
-    def _take_runner(self, version: str, deadline: float, timeout: float) -> _Runner:
+    def _take_runner(self, version: str, deadline: float, timeout: float) -> Runner:
         with self._lock:
             if not self._idle and self._catching:  # one is catching up: soon ready, forks are not
                 self._caught_up.wait_for(
@@ -298,7 +271,7 @@ class QueryService:
 
     def _follow(
         self,
-        runner: _Runner,
+        runner: Runner,
         version: str,
         deadline: float,
         timeout: float,
@@ -314,46 +287,26 @@ class QueryService:
         if runner.follows >= MAX_FOLLOWS:
             return False
         # Most changes are folds that wrote their deltas: the runner reads them itself.
-        answer = self._send_follow(
-            runner, Follow([], settle, version, runner.version), deadline, timeout
-        )
+        answer = send_follow(runner, Follow([], settle, version, runner.version), deadline, timeout)
         if answer == "behind":
             reply, _ = self._ask({"op": "follow", "since": runner.version}, deadline, timeout)
             deltas = reply.get("deltas")
             if not deltas or str(reply.get("version")) < version:
                 return False
-            answer = self._send_follow(runner, Follow(list(deltas), settle), deadline, timeout)
+            answer = send_follow(runner, Follow(list(deltas), settle), deadline, timeout)
         if answer != "followed":
             return False
         runner.follows += 1
         return runner.version >= version
 
-    @staticmethod
-    def _send_follow(runner: _Runner, follow: Follow, deadline: float, timeout: float) -> str:
-        """Send ``follow`` to ``runner``; return its answer's kind (``""``: it failed)."""
-        try:
-            wire.send(runner.sock, follow)
-            runner.sock.settimeout(max(deadline - time.monotonic(), 0.001))
-            answer, _ = wire.receive(runner.sock)
-            runner.sock.settimeout(None)
-        except TimeoutError:
-            raise QueryTimeoutError(timeout) from None
-        except (wire.ChannelClosedError, OSError):
-            return ""
-        if not isinstance(answer, tuple) or answer[0] not in ("followed", "behind"):
-            return ""
-        if answer[0] == "followed":
-            runner.version = str(answer[1])
-        return str(answer[0])
-
-    def _new_runner(self, version: str, deadline: float, timeout: float) -> _Runner:
+    def _new_runner(self, version: str, deadline: float, timeout: float) -> Runner:
         reply, fds = self._ask({"op": "runner"}, deadline, timeout)
         if reply.get("error"):
             for fd in fds:
                 os.close(fd)
             raise QueryError(500, "query_service_failed", str(reply["error"]))
         sock_fd, pidfd = fds
-        runner = _Runner(
+        runner = Runner(
             socket.socket(fileno=sock_fd),
             pidfd,
             int(reply["pid"]),
@@ -384,7 +337,7 @@ class QueryService:
                     self._counter += 1
                     self._pending = (self._counter, message)
                     wire.send(control, {**message, "id": self._counter})
-                reply, fds = self._await(control, self._pending[0], deadline)
+                reply, fds = await_reply(control, self._pending[0], deadline)
                 self._pending = None
                 control.settimeout(None)
             except TimeoutError:
@@ -398,20 +351,6 @@ class QueryService:
                     500, "query_service_failed", f"The query service stopped: {exc}"
                 ) from None
         return reply, fds
-
-    @staticmethod
-    def _await(
-        control: socket.socket, ident: int, deadline: float
-    ) -> tuple[dict[str, Any], list[int]]:
-        """Read replies until the one to request ``ident``; close what others passed."""
-        while True:
-            control.settimeout(max(deadline - time.monotonic(), 0.001))
-            reply, fds = wire.receive(control, max_fds=2)
-            assert isinstance(reply, dict)
-            if reply.get("id") == ident:
-                return reply, fds
-            for fd in fds:
-                os.close(fd)
 
     def _ensure_zygote(self) -> socket.socket:
         if self._zygote is not None and self._zygote.poll() is not None:
@@ -427,17 +366,7 @@ class QueryService:
                 raise
             self._control = sock
             return sock
-        mine, theirs = socket.socketpair()
-        package_root = str(Path(__file__).resolve().parents[2])
-        path = os.environ.get("PYTHONPATH")
-        env = {**os.environ, "PYTHONPATH": package_root + (os.pathsep + path if path else "")}
-        self._zygote = subprocess.Popen(
-            [sys.executable, "-m", "miglod.query.zygote", str(theirs.fileno())],
-            pass_fds=[theirs.fileno()],
-            env=env,
-            stdin=subprocess.DEVNULL,
-        )
-        theirs.close()
+        mine, self._zygote = start_zygote()
         config = {
             "store": str(self.store),
             "memory": self.memory,
@@ -449,7 +378,7 @@ class QueryService:
         self._control = mine
         self._finalizer.detach()
         self._finalizer = weakref.finalize(
-            self, _shutdown, self._idle, self.spool_dir, [self._zygote]
+            self, shutdown, self._idle, self.spool_dir, [self._zygote]
         )
         return mine
 
@@ -457,36 +386,9 @@ class QueryService:
         if self._control is not None:
             self._control.close()
         if self._zygote is not None:
-            _stop(self._zygote)
+            stop(self._zygote)
         self._zygote, self._control, self._pending = None, None, None
 
     def _remove_spools(self, pid: int) -> None:
         for leftover in Path(self.spool_dir).glob(f"{pid}-*.out"):
             leftover.unlink(missing_ok=True)
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """Stop a zygote: asked first, so that it stops its own children too, then killed."""
-    if process.poll() is None:
-        process.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=2)
-    if process.poll() is None:
-        process.kill()
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        process.wait(timeout=5)
-
-
-def _shutdown(
-    idle: list[_Runner], spool_dir: str, processes: list[subprocess.Popen[bytes]]
-) -> None:
-    while idle:
-        idle.pop().kill()
-    for process in processes:
-        _stop(process)
-    if not spool_dir:
-        return
-    for leftover in Path(spool_dir).glob("*"):
-        leftover.unlink(missing_ok=True)
-    with contextlib.suppress(OSError):
-        os.rmdir(spool_dir)
