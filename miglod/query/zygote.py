@@ -34,6 +34,9 @@ copy's DuckDB thread (see :meth:`miglod.query.columnar.ColumnarCopy._call`)
 only works while the main thread waits for it, so it is idle at every fork. It exits when
 its only web worker closes the socket, or, serving a whole server, when its
 parent process goes away or sends SIGTERM.
+
+The spare, a runner forked and warmed up ahead of requests, is kept by
+:mod:`miglod.query.zygote_spare`.
 """
 
 from __future__ import annotations
@@ -41,7 +44,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import select
 import selectors
 import signal
 import socket
@@ -57,14 +59,19 @@ from miglod.query import wire
 from miglod.query.evaluate import Engines
 from miglod.query.examples import examples
 from miglod.query.precompute import precompute
-from miglod.query.runner import MAX_FOLLOWS, READY, Follow, serve_requests
+from miglod.query.runner import serve_requests
 from miglod.query.sqlexpr import Unsupported
 from miglod.query.union import UnionCopy
+from miglod.query.zygote_spare import (
+    SPARE_DELAY,
+    SPARE_READY_WAIT,
+    Spare,
+    current_spare,
+    keep_spare,
+)
 
 #: Seconds between two looks at the store's current generation when idle.
 TICK = 0.1
-#: Seconds the data must stay unchanged before a runner is forked ahead of requests.
-SPARE_DELAY = 0.2
 #: Seconds the data must stay unchanged before the examples are precomputed again: while
 #: writes go on, each fold would otherwise start seconds of CPU for a version soon replaced.
 WARM_DELAY = 3.0
@@ -72,27 +79,6 @@ WARM_DELAY = 3.0
 WARM_NICE = 15
 #: Seconds a runner request may wait for a load to finish (small stores load in less).
 LOAD_WAIT = 0.2
-#: Seconds a runner request waits for the spare to finish its warm-up before a fork is made
-#: (the warm-up took 150-180 ms at 100,000 items; a fork's cold first queries cost 50-100 ms).
-SPARE_READY_WAIT = 0.5
-#: Seconds the zygote waits for its spare to follow a change.
-SPARE_FOLLOW_WAIT = 10.0
-
-
-@dataclass(slots=True)
-class Spare:
-    """A runner forked ahead of requests: our end of its socket, and what it holds.
-
-    It warms up before it says it is ready (see :func:`~miglod.query.runner.serve_requests`),
-    then follows the changes the zygote reads until a request takes it, so that a
-    change costs it a delta rather than a fork and another warm-up.
-    """
-
-    sock: socket.socket
-    pid: int
-    version: str
-    ready: bool = False
-    follows: int = 0
 
 
 @dataclass(slots=True)
@@ -152,7 +138,7 @@ class Zygote:
                 self.stop()
             self._reap()
             self._catch_up(0.05, settle=False)
-            self._keep_spare()
+            keep_spare(self)
 
     def _accept(self, listener: socket.socket) -> None:
         try:
@@ -182,9 +168,10 @@ class Zygote:
 
         Without ``settle`` a change to a copy in memory is only read (for
         runners to follow), and applied here once the data has been still for
-        :data:`SPARE_DELAY`: the kept runners follow on their own, and the
-        zygote's copy only matters for the next fork. Applying it at once would
-        take the other core from the runner that is applying the same change.
+        :data:`~miglod.query.zygote_spare.SPARE_DELAY`: the kept runners follow
+        on their own, and the zygote's copy only matters for the next fork.
+        Applying it at once would take the other core from the runner that is
+        applying the same change.
         """
         copy = self.copy
         if not settle and copy.memory and copy.ready:
@@ -220,7 +207,7 @@ class Zygote:
             wire.send(client, {"id": ident, "error": error or "the store has no data yet"})
             return
         spare = self.spare
-        if spare is not None and copy.ready and self._current_spare(SPARE_READY_WAIT):
+        if spare is not None and copy.ready and current_spare(self, SPARE_READY_WAIT):
             self.spare = None
             mine, pid, follows = spare.sock, spare.pid, spare.follows
         else:
@@ -276,100 +263,6 @@ class Zygote:
         theirs.close()
         self.runners.add(pid)
         return mine, pid
-
-    def _keep_spare(self) -> None:
-        """Have a warm runner ready ahead of the next request once the data has been still a moment.
-
-        Forking a process that holds a large copy takes a while (its page table
-        is copied), and so does its warm-up: both are done between requests
-        rather than while one waits. A spare that is no longer current follows
-        the change, as a kept runner does; one that cannot is replaced.
-        """
-        copy = self.copy
-        if not copy.ready or time.monotonic() - self.changed_at < SPARE_DELAY:
-            return
-        if self.spare is not None and self._current_spare(0.0):
-            return
-        if self.spare is not None and not self.spare.ready:
-            return  # still warming up: it follows the change once ready
-        mine, pid = self._fork_runner(self._warm_up_queries())
-        self.spare = Spare(mine, pid, copy.version)
-
-    def _current_spare(self, wait: float) -> bool:
-        """Return whether the spare is ready and at the copy's version, bringing it there.
-
-        It waits up to ``wait`` s for the spare's warm-up; a spare that cannot
-        follow the change is dropped.
-        """
-        spare = self.spare
-        if spare is None or not self._spare_ready(wait):
-            return False
-        if spare.version != self.copy.version and not self._follow_spare(spare):
-            self._drop_spare()
-            return False
-        return True
-
-    def _spare_ready(self, wait: float) -> bool:
-        """Return whether the spare has said it is ready, waiting up to ``wait`` s for it.
-
-        A spare that is gone, or says something else, is dropped.
-        """
-        spare = self.spare
-        if spare is None:
-            return False
-        if spare.ready:
-            return True
-        readable, _, _ = select.select([spare.sock], [], [], wait)
-        if not readable:
-            return False
-        try:
-            message, _ = wire.receive(spare.sock)
-        except (wire.ChannelClosedError, OSError):
-            message = None
-        if not (isinstance(message, tuple) and message[:1] == (READY,)):
-            self._drop_spare()
-            return False
-        spare.ready = True
-        return True
-
-    def _follow_spare(self, spare: Spare) -> bool:
-        """Bring the spare up to the copy's version with the deltas read; return whether it is."""
-        copy = self.copy
-        chain = copy.deltas_since(spare.version)
-        if not chain or spare.follows >= MAX_FOLLOWS:
-            return False
-        try:
-            spare.sock.settimeout(SPARE_FOLLOW_WAIT)
-            wire.send(spare.sock, Follow(chain, settle=True))
-            answer, _ = wire.receive(spare.sock)
-            spare.sock.settimeout(None)
-        except (wire.ChannelClosedError, OSError):
-            return False
-        if not (isinstance(answer, tuple) and answer[:1] == ("followed",)):
-            return False
-        spare.version = str(answer[1])
-        spare.follows += 1
-        return spare.version == copy.version
-
-    def _drop_spare(self) -> None:
-        """Let the spare go: it sees the end of its socket and exits (reaped later)."""
-        if self.spare is not None:
-            self.spare.sock.close()
-            self.spare = None
-
-    def _warm_up_queries(self) -> list[str]:
-        """Return the queries a spare runs before it is ready: the examples the columns answer."""
-        columnar = self.copy.live_columnar()
-        if self.warm is None or columnar is None:
-            return []
-        found = []
-        for example in examples(self.warm[0]):
-            try:
-                columnar.plan(example.query)
-            except Unsupported:
-                continue
-            found.append(example.query)
-        return found
 
     def _close_inherited(self) -> None:
         """Close, in a forked child, the descriptors that belong to the zygote."""
