@@ -10,7 +10,8 @@ The copy belongs to the query service's zygote process, which forks the query
 runners, so it must stay single-threaded: the on-disk store (RocksDB starts
 threads) is only ever opened in other processes. A load streams the triples
 from a child through a pipe and is fed to the copy a chunk at a time, between
-requests, so the zygote answers (from disk) while it loads. After a new
+requests, so the zygote answers (from disk) while it loads (see
+:mod:`miglod.query.union_load`). After a new
 generation is published the copy is brought up to date from the graphs
 changed since (see :mod:`miglod.query.delta`); only a large change or a
 vanished generation costs a full reload.
@@ -22,33 +23,22 @@ older version can follow them (:meth:`UnionCopy.deltas_since` in the zygote,
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import os
 import pickle
-import select
-import signal
-import sys
-import time
-import traceback
 from collections import deque
-from collections.abc import Callable
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from miglod.query.delta import DeltaReader, write_delta
+from miglod.query.union_load import CHUNK, Loading, from_child
 from miglod.store import layout
 from miglod.store.compact import fold_chain
 
 if TYPE_CHECKING:
     from miglod.query.columnar import ColumnarCopy
 
-#: Bytes of N-Triples loaded at a time while the copy is built in steps.
-CHUNK = 1 << 20
-#: fcntl's command to resize a pipe (Linux), so the reading child writes in large pieces.
-F_SETPIPE_SZ = 1031
 #: Deltas kept for runners to follow, at most (the oldest are forgotten first)...
 KEPT_DELTAS = 32
 #: ... and bytes of N-Triples in them: beyond that a runner is forked anew.
@@ -74,7 +64,7 @@ class UnionCopy:
         self.memory = memory
         self.store: ox.Store | None = None
         self.version = ""
-        self.loading: _Loading | None = None
+        self.loading: Loading | None = None
         # Forked now, while this process is small: forking it once it holds the
         # copy costs a page table of a gigabyte or more.
         self.reader = DeltaReader(path) if memory else None
@@ -130,7 +120,7 @@ class UnionCopy:
             return True
         self.store = None  # let the old copy go before the new one is built
         self.deltas.clear()
-        self.loading = _Loading(self.path, current, self.columnar)
+        self.loading = Loading(self.path, current, self.columnar)
         self.version = current
         return False
 
@@ -143,7 +133,7 @@ class UnionCopy:
 
     def _load(self, name: str) -> None:
         self.store = None
-        loading = _Loading(self.path, name, self.columnar)
+        loading = Loading(self.path, name, self.columnar)
         while not loading.feed(60.0):
             pass
         self.store, self.version, self.loading = loading.store, name, None
@@ -284,7 +274,7 @@ class UnionCopy:
         """Read the delta from ``old`` to ``new`` from the generations, in the reading process."""
         found = self.reader.delta(old, new) if self.reader is not None else None
         if found is False:  # no reader: read in a child forked for the purpose
-            with _from_child(lambda out: write_delta(self.path, old, new, out)) as stream:
+            with from_child(lambda out: write_delta(self.path, old, new, out)) as stream:
                 found = pickle.load(stream)
         if found is None:
             return None
@@ -293,151 +283,4 @@ class UnionCopy:
         return (new, removed, added)
 
 
-class _Loading:
-    """Load the union of one generation into a new in-memory store, a chunk at a time."""
-
-    def __init__(self, path: Path, name: str, columnar: ColumnarCopy | None = None) -> None:
-        self.name = name
-        self.store = ox.Store()
-        self.columnar = columnar
-        if columnar is not None:
-            columnar.begin()
-        directory = layout.generation_dir(path, name) / layout.RDF_DIR
-        #: Keeps the generation on disk while the child reads it (the child's own
-        #: copy of the lock is dropped at the fork; this one is held for both).
-        self.hold = layout.hold(path, name)
-        self.child = _from_child(lambda out: write_union(directory, out))
-        try:
-            self.fd = self.child.start()
-        except BaseException:
-            self.hold.release()
-            raise
-        with contextlib.suppress(OSError):
-            fcntl.fcntl(self.fd, F_SETPIPE_SZ, CHUNK)
-        self.rest = b""
-
-    def cancel(self) -> None:
-        """Stop the reading child and forget what was read."""
-        if self.fd >= 0:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self.child.pid, signal.SIGKILL)
-            self.child.finish(self.fd, failed=True)
-            self.fd = -1
-        self.hold.release()
-
-    def feed(self, budget: float) -> bool:
-        """Load what the reading child has written for about ``budget`` s; return whether done."""
-        deadline = time.monotonic() + budget
-        pending = [self.rest]
-        size = len(self.rest)
-        while True:
-            wait = max(0.0, deadline - time.monotonic())
-            ready, _, _ = select.select([self.fd], [], [], wait if size < CHUNK else 0.0)
-            chunk = os.read(self.fd, CHUNK) if ready else b""
-            if chunk:
-                pending.append(chunk)
-                size += len(chunk)
-                if size < CHUNK:
-                    continue
-            data = b"".join(pending)
-            end = len(data) if ready and not chunk else data.rfind(b"\n") + 1
-            if end:
-                self.store.load(data[:end], format=ox.RdfFormat.N_TRIPLES)
-                if self.columnar is not None:
-                    self.columnar.feed(data[:end])
-            self.rest, pending, size = data[end:], [data[end:]], len(data) - end
-            if ready and not chunk:
-                fd, self.fd = self.fd, -1
-                try:
-                    self.child.finish(fd)
-                finally:
-                    self.hold.release()
-                if self.columnar is not None:
-                    self.columnar.finish(self.name)
-                return True
-            if time.monotonic() >= deadline:
-                return False
-
-
-def write_union(directory: Path, out: IO[bytes]) -> None:
-    """Write every triple of the on-disk store at ``directory`` as N-Triples (duplicates allowed)."""
-    disk = ox.Store.read_only(str(directory))
-    if next(iter(disk.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is None:
-        disk.dump(cast("IO[bytes]", _GraphDropper(out)), format=ox.RdfFormat.N_QUADS)
-        return
-    disk.dump(out, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
-    for graph in disk.named_graphs():
-        disk.dump(out, format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
-
-
-class _GraphDropper:
-    """Turn N-Quads whose every line names a graph into N-Triples, as they are written."""
-
-    def __init__(self, out: IO[bytes]) -> None:
-        self.out = out
-        self.rest = b""
-
-    def write(self, chunk: bytes) -> int:
-        data = self.rest + chunk
-        end = data.rfind(b"\n") + 1
-        self.rest = data[end:]
-        self.out.write(
-            b"".join(
-                line[: line.rindex(b" ", 0, len(line) - 2)] + b" .\n"
-                for line in data[:end].split(b"\n")
-                if line
-            )
-        )
-        return len(chunk)
-
-    def flush(self) -> None:
-        """Do nothing: only whole lines are passed on."""
-
-
-class _from_child:
-    """Run ``work`` in a forked child writing to a pipe; read the pipe in the ``with`` block.
-
-    Forking keeps RocksDB's threads out of the caller. The child's failure is
-    raised in the caller when the block ends (or at :meth:`finish`).
-    """
-
-    def __init__(self, work: Callable[[IO[bytes]], None]) -> None:
-        self.work = work
-        self.pid = 0
-        self.stream: IO[bytes] | None = None
-
-    def start(self) -> int:
-        """Fork the child and return the pipe's reading end."""
-        read, write = os.pipe()
-        self.pid = os.fork()
-        if self.pid == 0:  # pragma: no cover - runs in the child
-            status = 0
-            try:
-                signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                os.close(read)
-                with os.fdopen(write, "wb", buffering=1 << 20) as out:
-                    self.work(out)
-            except BaseException:
-                traceback.print_exc(file=sys.stderr)
-                status = 1
-            finally:
-                os._exit(status)
-        os.close(write)
-        return read
-
-    def finish(self, fd: int, *, failed: bool = False) -> None:
-        """Close the reading end and wait for the child; raise when it failed."""
-        os.close(fd)
-        _, status = os.waitpid(self.pid, 0)
-        if status != 0 and not failed:
-            raise RuntimeError(f"reading the store failed in process {self.pid} (status {status})")
-
-    def __enter__(self) -> IO[bytes]:
-        self.stream = os.fdopen(self.start(), "rb", buffering=1 << 20, closefd=False)
-        return self.stream
-
-    def __exit__(self, *exc: object) -> None:
-        assert self.stream is not None
-        fd = self.stream.fileno()
-        self.stream.close()
-        self.finish(fd, failed=exc[0] is not None)
+__all__ = ["CHUNK", "KEPT_DELTAS", "KEPT_DELTA_BYTES", "Delta", "UnionCopy"]
