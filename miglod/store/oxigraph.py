@@ -10,7 +10,9 @@ folds the journal into a new generation, for many writes at a time.
 
 Resource descriptions, graph status, changes, history and versions include
 journaled writes at once; SPARQL queries, listings and links from other
-resources see them once they are folded into a generation.
+resources see them once they are folded into a generation. The longer reads
+(listings, changes, history, earlier versions and SPARQL queries) are answered
+in :mod:`miglod.store.oxigraph_read`.
 """
 
 from __future__ import annotations
@@ -18,14 +20,12 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import threading
-import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TypeVar
 
 import pyoxigraph as ox
 
-from miglod.store import layout
+from miglod.store import layout, oxigraph_read
 from miglod.store.base import (
     INBOUND_LIMIT,
     Change,
@@ -33,9 +33,7 @@ from miglod.store.base import (
     GraphStatus,
     Listing,
     Position,
-    QueryError,
     QueryResult,
-    QueryTimeoutError,
     ReadOnlyStoreError,
     Store,
     StoreError,
@@ -50,12 +48,11 @@ from miglod.store.generation import (
     versions_written,
 )
 from miglod.store.history import Journal
-from miglod.store.index import GraphRecord, lineage_of
+from miglod.store.index import lineage_of
 from miglod.store.kept import KeptSubjects
 from miglod.store.overlay import Merged, MergedIndex
-from miglod.store.terms import ox_triple, to_rdflib
+from miglod.store.terms import ox_triple
 
-T = TypeVar("T")
 #: Journal entries whose touched resources a reader remembers (older ones count as unknown).
 TOUCHED_KEPT = 4096
 
@@ -277,34 +274,7 @@ class OxigraphStore(Store):
         an evaluation (oxigraph#1926), so a limit that always holds needs the
         query to run in a process that can be killed.
         """
-        deadline = None if timeout is None else time.monotonic() + timeout
-        try:
-            result = self.generation.rdf.query(sparql, use_default_graph_as_union=True)
-            if isinstance(result, ox.QueryBoolean):
-                return QueryResult("boolean", boolean=bool(result))
-            if isinstance(result, ox.QuerySolutions):
-                names = tuple(v.value for v in result.variables)
-                rows, truncated = _collect(
-                    (tuple(None if t is None else to_rdflib(t) for t in s) for s in result),
-                    limit,
-                    deadline,
-                )
-                return QueryResult(
-                    "solutions", variables=names, rows=tuple(rows), truncated=truncated
-                )
-            triples, truncated = _collect(
-                (
-                    (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object))
-                    for t in result
-                ),
-                limit,
-                deadline,
-            )
-            return QueryResult("triples", triples=tuple(triples), truncated=truncated)
-        except SyntaxError as exc:
-            raise QueryError(str(exc)) from None
-        except OSError as exc:
-            raise QueryError(f"query failed: {exc}") from exc
+        return oxigraph_read.query(self, sparql, timeout=timeout, limit=limit)
 
     def latest(
         self,
@@ -315,32 +285,15 @@ class OxigraphStore(Store):
         limit: int = 50,
     ) -> Listing:
         """Return dated resources, newest first, journaled writes included."""
-        generation = self.generation
-        overlay = generation.overlay
-        if not overlay.records:
-            items, total = generation.index.latest(linked_to, since, offset, limit)
-            return Listing(tuple(items), total)
-        hidden = set(generation.index.latest_in(list(overlay.records), linked_to, since))
-        mine = overlay.latest(linked_to, since)
-        window = offset + limit + len(hidden)
-        rows, total = generation.index.latest(linked_to, since, 0, window)
-        merged = [row for row in rows if row not in hidden] + mine
-        merged.sort(key=lambda row: (row[1], row[0]), reverse=True)
-        return Listing(tuple(merged[offset : offset + limit]), total - len(hidden) + len(mine))
+        return oxigraph_read.latest(
+            self, linked_to=linked_to, since=since, offset=offset, limit=limit
+        )
 
     def changes(
         self, since: dt.datetime | None = None, *, after: str = "", limit: int = 1000
     ) -> list[Change]:
         """Return the graphs written or removed after ``since``, oldest first."""
-        generation = self.generation
-        journaled = generation.overlay.records
-        if not journaled:
-            return generation.index.changes(since, after, limit)
-        older = generation.index.changes(since, after, limit + len(journaled))
-        found = [c for c in older if c.graph not in journaled]
-        found.extend(r.change() for r in journaled.values() if _after(r, since, after))
-        found.sort(key=lambda c: (c.modified, c.graph))
-        return found[:limit]
+        return oxigraph_read.changes(self, since, after=after, limit=limit)
 
     def status(self, graph: str) -> GraphStatus | None:
         """Return the digest and last change of ``graph``."""
@@ -351,29 +304,11 @@ class OxigraphStore(Store):
 
     def history(self, graph: str) -> list[Change]:
         """Return every change to ``graph`` that reads see, oldest first."""
-        generation = self.generation
-        found = self.journal.of(graph, generation.overlay.seq)
-        record = generation.index.get(graph)
-        if record is not None and not any(c.modified == record.modified for c in found):
-            # Made by a build (which journals nothing), or folded before the journal began.
-            found = [record.change(), *[c for c in found if c.modified > record.modified]]
-        return found
+        return oxigraph_read.history(self, graph)
 
     def version_of(self, graph: str, digest: str) -> tuple[Triple, ...] | None:
         """Return the triples ``graph`` held when its digest was ``digest``, if kept."""
-        generation = self.generation
-        record = generation.record(graph)
-        if record is not None and not record.deleted and record.digest == digest:
-            if graph in generation.overlay.records:
-                return tuple(_rdflib_triple(t) for t in generation.overlay.quads(graph))
-            quads = generation.rdf.quads_for_pattern(None, None, None, ox.NamedNode(graph))
-            return tuple(_rdflib_triple(q.triple) for q in quads)
-        known = {d for c in self.history(graph) for d in (c.before, c.after)}
-        content = self.journal.version(digest) if digest in known else None
-        if content is None:
-            return None
-        parsed = ox.parse(content, format=ox.RdfFormat.N_TRIPLES)
-        return tuple(_rdflib_triple(q.triple) for q in parsed)
+        return oxigraph_read.version_of(self, graph, digest)
 
     def replace_graphs(
         self,
@@ -432,26 +367,3 @@ class OxigraphStore(Store):
                 self.journal.append(changes, versions, before_commit=self.before_publish)
         self.refresh()
         return changes
-
-
-def _after(record: GraphRecord, since: dt.datetime | None, after: str) -> bool:
-    if since is None:
-        return True
-    return record.modified > since or (
-        bool(after) and record.modified == since and record.iri > after
-    )
-
-
-def _rdflib_triple(triple: ox.Triple) -> Triple:
-    return (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))
-
-
-def _collect(items: Iterable[T], limit: int | None, deadline: float | None) -> tuple[list[T], bool]:
-    kept: list[T] = []
-    for item in items:
-        if deadline is not None and time.monotonic() > deadline:
-            raise QueryTimeoutError("the query ran past its time limit")
-        if limit is not None and len(kept) >= limit:
-            return kept, True
-        kept.append(item)
-    return kept, False
