@@ -8,9 +8,9 @@ the journal in one transaction, after checking what it expects under the
 writers' lock: milliseconds, whatever the size of the data. :meth:`compact`
 folds the journal into a new generation, for many writes at a time.
 
-Resource descriptions, graph status, changes, history and versions include
-journaled writes at once; SPARQL queries, listings and links from other
-resources see them once they are folded into a generation. The longer reads
+Resource descriptions (with the links to them from other resources), listings,
+graph status, changes, history and versions include journaled writes at once;
+SPARQL queries see them once they are folded into a generation. The longer reads
 (listings, changes, history, earlier versions and SPARQL queries) are answered
 in :mod:`miglod.store.oxigraph_read`.
 """
