@@ -295,6 +295,16 @@ def test_results_on_the_page_link_each_iri(web: FlaskClient) -> None:
     assert "format=csv" in text  # the downloads
 
 
+def test_the_page_gives_a_quick_query_s_time_to_a_tenth_of_a_millisecond(
+    web: FlaskClient,
+) -> None:
+    page = web.get("/sparql", query_string={"query": ITEMS}, headers={"Accept": "text/html"})
+    summary = re.search(r"(\d+) rows?\s+in ([^<]*?) ms\.", page.get_data(as_text=True))
+    assert summary is not None
+    # A whole number of milliseconds said "in 0 ms" for most queries on a small dataset.
+    assert re.fullmatch(r"under 0\.1|\d\.\d|\d{2,}", summary.group(2)), summary.group(0)
+
+
 def test_errors_come_back_on_the_page_for_browsers(web: FlaskClient) -> None:
     page = web.get("/sparql", query_string={"query": "SELECT * {"}, headers={"Accept": "text/html"})
     assert page.status_code == 400
