@@ -161,7 +161,7 @@ def endpoint() -> Response:
         table = page.table_of(outcome, page.PageBuilder(st.base, request.script_root))
         body = _page(st, asked.query, form=form, table=table)
         response = Response(body, content_type="text/html; charset=utf-8")
-        response.vary.add("Accept")
+        response.vary.update(("Accept", "Accept-Language"))
         return response
     response = result_response(outcome, limit, negotiated=asked.format is None)
     if cached or outcome.precomputed:
@@ -232,7 +232,7 @@ def _failure(st: State, error: QueryError, query: str, *, html: bool) -> Respons
     if html:
         body = _page(st, query, error=f"{error.message} ({error.code})")
         response = Response(body, error.status, content_type="text/html; charset=utf-8")
-        response.vary.add("Accept")
+        response.vary.update(("Accept", "Accept-Language"))
     else:
         response = problem(error.status, error.code, error.message)
     if error.retry_after is not None:
@@ -257,7 +257,7 @@ def _without_query(st: State) -> Response:
         response = Response(
             _page(st, listed[0].query, listed=listed), content_type="text/html; charset=utf-8"
         )
-        response.vary.add("Accept")
+        response.vary.update(("Accept", "Accept-Language"))
         return response
     endpoint_url = request.base_url
     timeout, limit = float(st.settings["query_timeout"]), int(st.settings["result_limit"])

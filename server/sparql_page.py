@@ -20,6 +20,7 @@ from miglod.query.evaluate import Outcome
 from miglod.query.examples import Example
 from server import negotiation as neg
 from server.i18n import message
+from server.sparql_words import example_words, word
 from server.views import PageBuilder
 
 #: Rows the page shows; the downloads carry up to the result limit.
@@ -139,11 +140,15 @@ def render(
         if asked in neg.LANGUAGES
         else neg.choose_language(request.headers.get("Accept-Language"))
     )
-    links = [(e, f"{root}/sparql?" + urlencode({"query": e.query})) for e in examples]
+    links = [
+        (e, *example_words(e, language), f"{root}/sparql?" + urlencode({"query": e.query}))
+        for e in examples
+    ]
     return render_template(
         "sparql.html",
         lang=language,
         t=functools.partial(message, language),
+        w=functools.partial(word, language),
         query=query,
         examples=links,
         table=table,

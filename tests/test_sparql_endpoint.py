@@ -305,6 +305,32 @@ def test_the_page_gives_a_quick_query_s_time_to_a_tenth_of_a_millisecond(
     assert re.fullmatch(r"under 0\.1|\d\.\d|\d{2,}", summary.group(2)), summary.group(0)
 
 
+def test_the_page_speaks_spanish_when_asked_and_english_by_default(web: FlaskClient) -> None:
+    english = web.get("/sparql", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "<h1>Query the data</h1>" in english and "News items per country and year" in english
+    for asked in ({"query_string": {"lang": "es"}}, {"headers": {"Accept-Language": "es-PA"}}):
+        headers = {"Accept": "text/html", **asked.get("headers", {})}
+        page = web.get("/sparql", query_string=asked.get("query_string"), headers=headers)
+        text = page.get_data(as_text=True)
+        assert "<h1>Consultar los datos</h1>" in text
+        assert "Noticias por país y año" in text and "Ver la consulta" in text
+        assert "se detienen a los 10 segundos" in text and "se cortan en 3 filas" in text
+        assert "Accept-Language" in page.headers["Vary"]
+        assert "Query the data" not in text and "Show the query" not in text
+    results = web.get(
+        "/sparql", query_string={"query": ITEMS, "lang": "es"}, headers={"Accept": "text/html"}
+    )
+    summary = re.search(r"(\d+) filas?\s+en ([^<]*?) ms\.", results.get_data(as_text=True))
+    assert summary is not None and "Accept-Language" in results.headers["Vary"]
+    failed = web.get(
+        "/sparql",
+        query_string={"query": "SELECT * {", "lang": "es"},
+        headers={"Accept": "text/html"},
+    )
+    assert failed.status_code == 400
+    assert "La consulta no se respondió." in failed.get_data(as_text=True)
+
+
 def test_errors_come_back_on_the_page_for_browsers(web: FlaskClient) -> None:
     page = web.get("/sparql", query_string={"query": "SELECT * {"}, headers={"Accept": "text/html"})
     assert page.status_code == 400
