@@ -284,8 +284,11 @@ KEPT_PARAMETERS = ("country", "organization", "theme", "since", "limit", "page")
 def language_links() -> dict[str, object]:
     """Give templates ``language_link(code)``: this page in another language."""
 
+    # The query page keeps the reader's query too, so that switching language runs it again.
+    kept = KEPT_PARAMETERS + (("query",) if request.endpoint in QUERY_ENDPOINTS else ())
+
     def language_link(code: str) -> str:
-        pairs = [(k, v) for k in KEPT_PARAMETERS for v in request.args.getlist(k)]
+        pairs = [(k, v) for k in kept for v in request.args.getlist(k)]
         return f"{request.script_root}{request.path}?" + urlencode([*pairs, ("lang", code)])
 
     return {"language_link": language_link}

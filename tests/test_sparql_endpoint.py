@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 from html import unescape
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import Flask
@@ -329,6 +330,14 @@ def test_the_page_speaks_spanish_when_asked_and_english_by_default(web: FlaskCli
     )
     assert failed.status_code == 400
     assert "La consulta no se respondió." in failed.get_data(as_text=True)
+
+
+def test_switching_the_query_page_s_language_keeps_the_query(web: FlaskClient) -> None:
+    page = web.get("/sparql", query_string={"query": ITEMS}, headers={"Accept": "text/html"})
+    links = re.findall(r'<a href="([^"]*)" hreflang="es"', page.get_data(as_text=True))
+    assert len(links) == 1
+    asked = parse_qs(urlsplit(unescape(links[0])).query)
+    assert asked == {"query": [ITEMS], "lang": ["es"]}
 
 
 def test_errors_come_back_on_the_page_for_browsers(web: FlaskClient) -> None:
