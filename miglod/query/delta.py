@@ -19,16 +19,14 @@ import contextlib
 import io
 import os
 import pickle
-import signal
 import socket
-import sys
-import traceback
 from pathlib import Path
 from typing import IO
 
 import pyoxigraph as ox
 
 from miglod.query import wire
+from miglod.query.forking import fork_child
 from miglod.store import layout
 from miglod.store.compact import MAX_DELTA_GRAPHS, has_default_graph, union_change
 from miglod.store.history import Journal
@@ -47,18 +45,12 @@ class DeltaReader:
 
     def __init__(self, path: Path) -> None:
         mine, theirs = socket.socketpair()
-        self.pid = os.fork()
-        if self.pid == 0:  # pragma: no cover - runs in the reader
-            status = 0
-            try:
-                signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                mine.close()
-                _read_deltas(path, theirs)
-            except BaseException:
-                traceback.print_exc(file=sys.stderr)
-                status = 1
-            finally:
-                os._exit(status)
+
+        def reader() -> None:  # pragma: no cover - runs in the reader
+            mine.close()
+            _read_deltas(path, theirs)
+
+        self.pid = fork_child(reader)
         theirs.close()
         self.sock = mine
 

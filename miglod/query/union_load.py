@@ -17,15 +17,14 @@ import fcntl
 import os
 import select
 import signal
-import sys
 import time
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, cast
 
 import pyoxigraph as ox
 
+from miglod.query.forking import fork_child
 from miglod.store import layout
 
 if TYPE_CHECKING:
@@ -153,19 +152,13 @@ class from_child:
     def start(self) -> int:
         """Fork the child and return the pipe's reading end."""
         read, write = os.pipe()
-        self.pid = os.fork()
-        if self.pid == 0:  # pragma: no cover - runs in the child
-            status = 0
-            try:
-                signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                os.close(read)
-                with os.fdopen(write, "wb", buffering=1 << 20) as out:
-                    self.work(out)
-            except BaseException:
-                traceback.print_exc(file=sys.stderr)
-                status = 1
-            finally:
-                os._exit(status)
+
+        def child() -> None:  # pragma: no cover - runs in the child
+            os.close(read)
+            with os.fdopen(write, "wb", buffering=1 << 20) as out:
+                self.work(out)
+
+        self.pid = fork_child(child)
         os.close(write)
         return read
 

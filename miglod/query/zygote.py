@@ -58,6 +58,7 @@ import pyoxigraph as ox
 from miglod.query import wire
 from miglod.query.evaluate import Engines
 from miglod.query.examples import examples
+from miglod.query.forking import fork_child
 from miglod.query.precompute import precompute
 from miglod.query.runner import serve_requests
 from miglod.query.sqlexpr import Unsupported
@@ -287,26 +288,19 @@ class Zygote:
         base, limits = self.warm
         self._plan_examples(base)
         cache_dir = Path(self.cache_dir) if self.cache_dir else None
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - runs in the child
-            status = 0
-            try:
-                signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                self._close_inherited()
-                os.nice(WARM_NICE)
-                engines = Engines(
-                    disk=_no_disk,
-                    union=copy.store,
-                    version=copy.version,
-                    columnar=copy.live_columnar(),
-                )
-                precompute(copy.path, engines, base, limits, root=cache_dir)
-            except BaseException:
-                traceback.print_exc()
-                status = 1
-            finally:
-                os._exit(status)
-        self.warming = pid
+
+        def child() -> None:  # pragma: no cover - runs in the child
+            self._close_inherited()
+            os.nice(WARM_NICE)
+            engines = Engines(
+                disk=_no_disk,
+                union=copy.store,
+                version=copy.version,
+                columnar=copy.live_columnar(),
+            )
+            precompute(copy.path, engines, base, limits, root=cache_dir)
+
+        self.warming = fork_child(child)
 
     def _plan_examples(self, base: str) -> None:
         """Compile the examples' plans for the columnar copy once, here, before runners fork.
